@@ -1,0 +1,39 @@
+# exechealthz: liveness-exec over HTTP. `make help` lists the targets.
+
+# Image tag to build and push.
+TAG ?= 1.0
+# Architecture to build for: one of $(ALL_ARCH).
+ARCH ?= amd64
+# Every architecture a release covers.
+ALL_ARCH := amd64 arm arm64 ppc64le
+# Registry and repository prefix the images are pushed under.
+PREFIX ?= staging-k8s.gcr.io
+# Version string baked into the executable (--version).
+VERSION ?= $(TAG)
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := container
+.DELETE_ON_ERROR:
+
+SRC := $(shell find src -name '*.ts' 2>/dev/null)
+
+## ---- npm and the bundle ----------------------------------------------------
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+bundle: dist/exechealthz.cjs ## Bundle src/ into one CommonJS file
+dist/exechealthz.cjs: $(SRC) build/bundle.mjs node_modules/.package-lock.json
+	node build/bundle.mjs --outfile $@ --version $(VERSION)
+
+## ---- executables (build-%, all-build, server) ---------------------------
+
+## ---- images (container-%, push-%, all-*, push-legacy, push-manifest) --------
+
+## ---- tests ---------------------------------------------------------------------
+
+## ---- housekeeping -------------------------------------------------------------
+
+.PHONY: bundle

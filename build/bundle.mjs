@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// Bundles src/main.ts into one CommonJS file: Node's single-executable format runs
+// exactly one CJS script, so nothing may stay outside it. The source map keeps stack
+// traces pointing at src/.
+import { build } from 'esbuild';
+import { parseArgs } from 'node:util';
+
+const { values } = parseArgs({
+  options: {
+    outfile: { type: 'string', default: 'dist/exechealthz.cjs' },
+    version: { type: 'string', default: process.env.VERSION || 'dev' },
+  },
+});
+
+try {
+  await build({
+    entryPoints: ['src/main.ts'],
+    outfile: values.outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'linked',
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    define: { __EXECHEALTHZ_VERSION__: JSON.stringify(values.version) },
+  });
+  console.log(`bundled ${values.outfile} (version ${values.version})`);
+} catch {
+  // esbuild already printed each error with its location.
+  process.exit(1);
+}
