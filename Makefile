@@ -34,6 +34,26 @@ dist/exechealthz.cjs: $(SRC) build/bundle.mjs node_modules/.package-lock.json
 
 ## ---- tests ---------------------------------------------------------------------
 
+TEST_SRC := $(shell find test bench -name '*.ts' 2>/dev/null)
+# Test files are TypeScript, compiled (and type-checked) with the sources by tsc.
+out/.stamp: $(SRC) $(TEST_SRC) tsconfig.json node_modules/.package-lock.json
+	npx tsc -p tsconfig.json
+	@touch $@
+
+test: test-unit test-integration test-arch test-e2e ## Run the whole test suite
+
+test-unit: out/.stamp ## Unit tests: pure logic, fake clock and fake runner
+	node --test out/test/unit/*.test.js
+
+test-integration: out/.stamp ## Integration tests against the real bundled service
+	node --test out/test/integration/*.test.js
+
+test-arch: out/.stamp ## Every arch executable under QEMU user emulation
+	node --test out/test/arch/*.test.js
+
+test-e2e: out/.stamp ## Images on a real Docker engine and registry
+	node --test out/test/e2e/*.test.js
+
 ## ---- housekeeping -------------------------------------------------------------
 
-.PHONY: bundle
+.PHONY: bundle test test-unit test-integration test-arch test-e2e
