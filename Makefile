@@ -32,6 +32,8 @@ dist/exechealthz.cjs: $(SRC) build/bundle.mjs node_modules/.package-lock.json
 
 ## ---- images (container-%, push-%, all-*, push-legacy, push-manifest) --------
 
+## ---- supply chain (sbom, sign, verify) ----------------------------------------
+
 ## ---- tests ---------------------------------------------------------------------
 
 TEST_SRC := $(shell find test bench -name '*.ts' 2>/dev/null)

@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
   options: {
+    entry: { type: 'string', default: 'src/main.ts' },
     outfile: { type: 'string', default: 'dist/exechealthz.cjs' },
     version: { type: 'string', default: process.env.VERSION || 'dev' },
   },
@@ -14,7 +15,7 @@ const { values } = parseArgs({
 
 try {
   await build({
-    entryPoints: ['src/main.ts'],
+    entryPoints: [values.entry],
     outfile: values.outfile,
     bundle: true,
     platform: 'node',
