@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# A Docker engine with Buildx (Debian 13 packages, pinned low beside bookworm), skopeo, and
+# Debian's docker-registry on 127.0.0.1:5000, each started in the background if not running.
+# Idempotent: when everything is installed and answering it only checks, in about a second.
+# Logs: /var/log/exechealthz-dockerd.log, /var/log/exechealthz-registry.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. hack/lib.sh
+
+# Where the registry keeps its own config and blobs (not Debian's /etc/docker/registry).
+REGISTRY_DIR=${EXECHEALTHZ_REGISTRY_DIR:-/var/lib/exechealthz-registry}
+REGISTRY_ADDR=127.0.0.1:5000
+DOCKERD_LOG=/var/log/exechealthz-dockerd.log
+REGISTRY_LOG=/var/log/exechealthz-registry.log
+
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+# write_if_changed FILE CONTENT: rewrites FILE only when CONTENT differs; returns 0 if written.
+write_if_changed() {
+  if [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; then return 1; fi
+  mkdir -p "$(dirname "$1")"
+  printf '%s\n' "$2" >"$1"
+  log "wrote $1"
+}
+
+# ---- docker.io 26 and docker-buildx 0.13 from Debian 13 ------------------------------------
+# Only docker.io, docker-buildx and containerd come from trixie; their other dependencies
+# (runc, tini, iptables, libc6) stay bookworm's: `-t trixie` would upgrade libc6, libstdc++6,
+# dpkg and base-files, and trixie's runc needs libc6 >= 2.38, hence runc/bookworm named.
+# The trixie suite is given to apt through private source and list dirs for this one install,
+# so the machine's own apt sources (and everyone's `apt-get update`) stay bookworm only.
+DOCKER_PKGS="docker.io/trixie docker-buildx/trixie containerd/trixie runc/bookworm"
+if ! installed docker.io || ! installed docker-buildx; then
+  # The machine's own mirror: the URI serving the plain bookworm suite in its sources.
+  mirror=$(awk '/^URIs:/ {u=$2} /^Suites:/ {for (i = 2; i <= NF; i++) if ($i == "bookworm") {print u; exit}}' \
+    /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
+    mirror=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list)
+  fi
+  [ -n "$mirror" ] || die "no bookworm mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
+  aptdir=/var/lib/exechealthz-apt
+  mkdir -p "$aptdir/sources" "$aptdir/lists/partial" "$aptdir/cache"
+  cp /etc/apt/sources.list.d/debian.sources "$aptdir/sources/debian.sources" 2>/dev/null || true
+  [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$aptdir/sources.list" || : >"$aptdir/sources.list"
+  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "$mirror" >"$aptdir/sources/trixie.sources"
+  mkdir -p "$aptdir/preferences.d"
+  # trixie at priority 100: only what is named below with /trixie comes from it.
+  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >"$aptdir/preferences.d/trixie"
+  aptopts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o "Dir::Etc::SourceParts=$aptdir/sources"
+    -o "Dir::Etc::PreferencesParts=$aptdir/preferences.d"
+    -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir/cache")
+  log "apt-get update (bookworm + trixie, private lists in $aptdir)"
+  apt-get "${aptopts[@]}" update -qq >/dev/null || die "apt-get update with trixie failed"
+  log "installing $DOCKER_PKGS"
+  DEBIAN_FRONTEND=noninteractive apt-get "${aptopts[@]}" install -y -qq --no-install-recommends \
+    -o Dpkg::Options::=--force-confold $DOCKER_PKGS >/dev/null \
+    || die "apt-get install $DOCKER_PKGS failed"
+fi
+apt_install skopeo docker-registry curl
+
+# ---- dockerd: containerd image store, no bridge, no iptables -----------------------------
+daemon_json='{
+  "features": { "containerd-snapshotter": true },
+  "bridge": "none",
+  "iptables": false,
+  "ip6tables": false
+}'
+config_changed=0
+write_if_changed /etc/docker/daemon.json "$daemon_json" && config_changed=1
+
+dockerd_pid() { pgrep -x dockerd | head -n1 || true; }
+if [ "$config_changed" = 1 ] && [ -n "$(dockerd_pid)" ]; then
+  pid=$(dockerd_pid)
+  log "daemon.json changed: stopping dockerd (pid $pid) to restart it"
+  kill "$pid"
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+fi
+if ! docker info >/dev/null 2>&1; then
+  if [ -z "$(dockerd_pid)" ]; then
+    log "starting dockerd (log: $DOCKERD_LOG)"
+    # dockerd starts and supervises its own containerd when none is running.
+    setsid -f dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null
+  fi
+  for _ in $(seq 1 120); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || die "dockerd did not answer within 60 s; see $DOCKERD_LOG"
+fi
+docker info --format '{{.DriverStatus}}' | grep -q 'io.containerd.snapshotter' \
+  || die "dockerd runs without the containerd image store; stop it and rerun bash hack/provision.sh"
+docker buildx version >/dev/null 2>&1 || die "docker buildx is missing (package docker-buildx)"
+
+# ---- registry on 127.0.0.1:5000 with delete enabled ----------------------------------------
+mkdir -p "$REGISTRY_DIR/data"
+write_if_changed "$REGISTRY_DIR/config.yml" "version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR/data
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY_ADDR" || true
+if ! curl -fsS -o /dev/null "http://$REGISTRY_ADDR/v2/" 2>/dev/null; then
+  log "starting docker-registry on $REGISTRY_ADDR (log: $REGISTRY_LOG)"
+  setsid -f docker-registry serve "$REGISTRY_DIR/config.yml" >>"$REGISTRY_LOG" 2>&1 </dev/null
+  for _ in $(seq 1 50); do curl -fsS -o /dev/null "http://$REGISTRY_ADDR/v2/" 2>/dev/null && break; sleep 0.2; done
+  curl -fsS -o /dev/null "http://$REGISTRY_ADDR/v2/" || die "registry did not answer on $REGISTRY_ADDR; see $REGISTRY_LOG"
+fi
+log "docker $(docker version --format '{{.Server.Version}}'), buildx and registry $REGISTRY_ADDR ready"
