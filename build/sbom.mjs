@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// Writes the CycloneDX 1.5 SBOM of one arch image from what actually went into it:
+//  - npm packages: those whose files are in the bundle (its source map lists every input),
+//    described by `npm sbom` (version, purl, license, integrity);
+//  - the Node.js runtime the executable was made from (build/node.lock.json);
+//  - every Debian package of that arch's base (images/base/packages.lock).
+// No wall-clock time and no random serial number: the document is a function of its inputs
+// and SOURCE_DATE_EPOCH, so the image that carries it keeps a reproducible digest.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { archRow, readBaseLock, readNodeLock } from './sbom/locks.mjs';
+
+function fail(msg) {
+  process.stderr.write(`sbom: ${msg}\n`);
+  process.exit(1);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      arch: { type: 'string' },
+      version: { type: 'string', default: process.env.VERSION || 'dev' },
+      out: { type: 'string' },
+      'bundle-map': { type: 'string', default: 'dist/exechealthz.cjs.map' },
+      'node-lock': { type: 'string', default: 'build/node.lock.json' },
+      'base-lock': { type: 'string', default: 'images/base/packages.lock' },
+      'npm-sbom': { type: 'string' }, // a saved `npm sbom` output, instead of running npm
+    },
+  }));
+} catch (e) {
+  fail(e.message);
+}
+if (!values.arch) fail('--arch is required (one of the make names in build/arches.tsv)');
+if (!values.out) fail('--out FILE is required');
+
+const arch = archRow(values.arch, fail);
+const epoch = process.env.SOURCE_DATE_EPOCH;
+if (epoch !== undefined && !/^\d+$/.test(epoch)) fail(`SOURCE_DATE_EPOCH must be whole seconds, got '${epoch}'`);
+const timestamp = new Date(Number(epoch ?? 0) * 1000).toISOString().replace('.000Z', 'Z');
+
+// ---- npm packages that went into the bundle ---------------------------------------------
+let map;
+try {
+  map = JSON.parse(readFileSync(values['bundle-map'], 'utf8'));
+} catch (e) {
+  fail(`cannot read the bundle's source map ${values['bundle-map']} (run: make bundle): ${e.code || e.message}`);
+}
+// "../node_modules/@scope/name/lib/x.js" -> "node_modules/@scope/name"; nested copies keep
+// their full path so two versions of one package stay apart.
+const bundledDirs = new Set();
+for (const src of map.sources || []) {
+  const m = /((?:node_modules\/(?:@[^/]+\/)?[^/]+\/)+)/.exec(src.replace(/\\/g, '/'));
+  if (m) bundledDirs.add(m[1].replace(/\/$/, ''));
+}
+const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+let npmBom;
+try {
+  const text = values['npm-sbom']
+    ? readFileSync(values['npm-sbom'], 'utf8')
+    : execFileSync('npm', ['sbom', '--sbom-format', 'cyclonedx', '--sbom-type', 'application'], {
+        encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20,
+      });
+  npmBom = JSON.parse(text);
+} catch (e) {
+  fail(`npm sbom failed (run: npm ci): ${String(e.stderr || e.message).split('\n')[0]}`);
+}
+const npmComponents = [];
+for (const dir of [...bundledDirs].sort()) {
+  const entry = lock.packages?.[dir];
+  if (!entry) fail(`${dir} is in the bundle but not in package-lock.json`);
+  // A devDependency inside the shipped bundle is a build mistake the SBOM must not hide.
+  if (entry.dev) fail(`${dir} is bundled but package-lock.json marks it dev-only`);
+  const name = dir.replace(/^.*node_modules\//, '');
+  const c = (npmBom.components || []).find((x) => x.name === name && x.version === entry.version);
+  if (!c) fail(`npm sbom does not list ${name}@${entry.version} (run: npm ci)`);
+  npmComponents.push({
+    type: 'library',
+    'bom-ref': `pkg:npm/${name}@${entry.version}`,
+    name,
+    version: entry.version,
+    scope: 'required',
+    purl: c.purl,
+    ...(c.hashes?.length ? { hashes: c.hashes } : {}),
+    ...(c.licenses?.length ? { licenses: c.licenses } : {}),
+  });
+}
+
+// ---- the Node.js runtime ------------------------------------------------------------------
+const node = readNodeLock(values['node-lock'], arch, fail);
+const nodeComponent = {
+  type: 'application',
+  'bom-ref': `pkg:npm/${node.package}@${node.version}`,
+  name: 'node',
+  version: node.version,
+  description: `Node.js runtime (from the npm package ${node.package}) that the single executable embeds`,
+  purl: `pkg:npm/${node.package}@${node.version}`,
+  hashes: [integrityHash(node.integrity)],
+  licenses: [{ license: { id: 'MIT' } }],
+  properties: [
+    { name: 'exechealthz:npm-package', value: node.package },
+    { name: 'exechealthz:npm-integrity', value: node.integrity },
+  ],
+};
+
+// ---- the Debian base ----------------------------------------------------------------------
+const debs = readBaseLock(values['base-lock'], arch, fail);
+const debComponents = debs.map((d) => {
+  const purl = `pkg:deb/debian/${d.package}@${encodeURIComponent(d.version)}?arch=${d.arch}&distro=debian-12`;
+  return {
+    type: 'library',
+    'bom-ref': purl,
+    name: d.package,
+    version: d.version,
+    purl,
+    hashes: [{ alg: 'SHA-256', content: d.sha256 }],
+    properties: [
+      { name: 'exechealthz:debian-arch', value: d.arch },
+      ...(d.filename ? [{ name: 'exechealthz:debian-filename', value: d.filename }] : []),
+    ],
+  };
+});
+
+// ---- the document -------------------------------------------------------------------------
+const imageRef = `exechealthz-${arch.make}@${values.version}`;
+const appComponent = {
+  type: 'application',
+  'bom-ref': `exechealthz@${values.version}`,
+  name: 'exechealthz',
+  version: values.version,
+  description: 'Liveness-exec over HTTP: single executable of the bundled service',
+  licenses: [{ license: { id: 'Apache-2.0' } }],
+};
+const components = [appComponent, nodeComponent, ...npmComponents, ...debComponents];
+const bom = {
+  $schema: 'http://cyclonedx.org/schema/bom-1.5.schema.json',
+  bomFormat: 'CycloneDX',
+  specVersion: '1.5',
+  serialNumber: '',
+  version: 1,
+  metadata: {
+    timestamp,
+    lifecycles: [{ phase: 'build' }],
+    tools: [{ vendor: 'exechealthz', name: 'build/sbom.mjs', version: values.version }],
+    component: {
+      type: 'container',
+      'bom-ref': imageRef,
+      name: `exechealthz-${arch.make}`,
+      version: values.version,
+      properties: [
+        { name: 'exechealthz:arch', value: arch.make },
+        { name: 'exechealthz:platform', value: arch.platform },
+        { name: 'exechealthz:debian-arch', value: arch.debian },
+      ],
+    },
+  },
+  components,
+  dependencies: [
+    { ref: imageRef, dependsOn: [appComponent['bom-ref'], ...debComponents.map((c) => c['bom-ref'])] },
+    { ref: appComponent['bom-ref'], dependsOn: [nodeComponent['bom-ref'], ...npmComponents.map((c) => c['bom-ref'])] },
+  ],
+};
+// The serial number is a UUID derived from the content, so equal inputs give equal bytes.
+const h = createHash('sha256').update(JSON.stringify(bom)).digest('hex');
+bom.serialNumber = `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+
+mkdirSync(dirname(values.out), { recursive: true });
+writeFileSync(values.out, JSON.stringify(bom, null, 2) + '\n');
+console.log(`sbom: ${values.out} (${arch.make}: node ${node.version}, ${npmComponents.length} npm, ${debComponents.length} debian packages)`);
+
+function integrityHash(sri) {
+  const m = /^sha(256|384|512)-([A-Za-z0-9+/=]+)$/.exec(sri || '');
+  if (!m) fail(`node lock: integrity '${sri}' is not an npm sha256/384/512 SRI string`);
+  return { alg: `SHA-${m[1]}`, content: Buffer.from(m[2], 'base64').toString('hex') };
+}
