@@ -1,0 +1,161 @@
+#!/usr/bin/env node
+// `make verify`: checks a pushed release the way a platform team would before trusting it.
+// For each arch image: the tag's current digest carries a valid cosign signature for the
+// public key; its signed CycloneDX attestation names this arch, the Node version of
+// build/node.lock.json and exactly the Debian packages (version + SHA-256) that
+// images/base/packages.lock pins for it; the image config runs as 65532 with tini then
+// exechealthz as entrypoint and the OCI labels set. For the index: a valid signature and
+// exactly the per-arch digests above, one per platform. One verdict line per image;
+// exit 1 if any fails.
+import { existsSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { archTable, readBaseLock, readNodeLock } from './sbom/locks.mjs';
+import { cosignRegistryFlags, imageConfig, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
+
+function fail(msg) {
+  process.stderr.write(`verify: ${msg}\n`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      prefix: { type: 'string' },
+      tag: { type: 'string' },
+      pub: { type: 'string' },
+      version: { type: 'string' },
+      arches: { type: 'string' },
+      'node-lock': { type: 'string', default: 'build/node.lock.json' },
+      'base-lock': { type: 'string', default: 'images/base/packages.lock' },
+    },
+  }));
+} catch (e) {
+  fail(e.message);
+}
+const { prefix, tag, pub } = values;
+if (!prefix || !tag) fail('--prefix and --tag are required (make verify PREFIX=... TAG=...)');
+if (!pub) fail('no public key: set COSIGN_PUB=path/to/cosign.pub');
+if (!existsSync(pub)) fail(`public key ${pub} does not exist (COSIGN_PUB; cosign generate-key-pair writes it beside the .key)`);
+requireTools(fail, 'cosign', 'skopeo');
+const version = values.version || tag;
+
+const table = archTable();
+const arches = values.arches ? values.arches.split(/\s+/).filter(Boolean) : table.map((r) => r.make);
+const rows = arches.map((a) => table.find((r) => r.make === a) || fail(`unknown arch '${a}': expected one of ${table.map((r) => r.make).join(' ')}`));
+
+const cosign = (args, ref) => run('cosign', [...args, '--key', pub, '--insecure-ignore-tlog', ...cosignRegistryFlags(ref), ref]);
+
+// ---- checks of one arch image; each returns an error string or a short note ---------------
+function checkSignature(byDigest) {
+  const r = cosign(['verify', '--output', 'json'], byDigest);
+  if (!r.ok) return { error: `signature: ${/no signatures found|no matching signatures/i.test(r.err) ? 'no valid signature for this digest' : lastLine(r.err)}` };
+  return {};
+}
+
+function checkSbom(byDigest, digest, arch) {
+  const r = cosign(['verify-attestation', '--type', 'cyclonedx'], byDigest);
+  if (!r.ok) return { error: `sbom: ${/no matching attestations|none of the attestations|no attestations/i.test(r.err) ? 'no signed CycloneDX attestation' : lastLine(r.err)}` };
+  // One JSON envelope per line; the newest one is what `cosign download attestation` shows too.
+  const envelopes = r.out.split('\n').filter((l) => l.trim());
+  let stmt;
+  try {
+    stmt = JSON.parse(Buffer.from(JSON.parse(envelopes[envelopes.length - 1]).payload, 'base64').toString('utf8'));
+  } catch {
+    return { error: 'sbom: attestation payload is not an in-toto statement' };
+  }
+  if (!(stmt.subject || []).some((s) => `sha256:${s.digest?.sha256}` === digest)) return { error: 'sbom: attestation is for another digest' };
+  const bom = stmt.predicate;
+  if (bom?.bomFormat !== 'CycloneDX') return { error: 'sbom: predicate is not a CycloneDX document' };
+  const props = Object.fromEntries((bom.metadata?.component?.properties || []).map((p) => [p.name, p.value]));
+  if (props['exechealthz:arch'] !== arch.make) return { error: `sbom: describes arch '${props['exechealthz:arch']}', not ${arch.make}` };
+  const comps = bom.components || [];
+  const node = readNodeLock(values['node-lock'], arch, fail);
+  const n = comps.find((c) => c.name === 'node');
+  if (!n || n.version !== node.version || !String(n.purl).includes(`/${node.package}@`)) {
+    return { error: `sbom: Node.js ${node.package}@${node.version} of the lock not named (found ${n ? `${n.purl}` : 'none'})` };
+  }
+  const pinned = readBaseLock(values['base-lock'], arch, fail);
+  const debs = comps.filter((c) => String(c.purl).startsWith('pkg:deb/'));
+  for (const p of pinned) {
+    const d = debs.find((c) => c.name === p.package);
+    if (!d) return { error: `sbom: Debian package ${p.package} pinned for ${arch.make} is missing` };
+    const sha = (d.hashes || []).find((h) => h.alg === 'SHA-256')?.content;
+    if (d.version !== p.version || sha !== p.sha256) return { error: `sbom: ${p.package} is ${d.version} ${sha?.slice(0, 12)}, lock pins ${p.version} ${p.sha256.slice(0, 12)}` };
+    if (!String(d.purl).includes(`arch=${arch.debian}`)) return { error: `sbom: ${p.package} is not the ${arch.debian} package (${d.purl})` };
+  }
+  const extra = debs.filter((d) => !pinned.some((p) => p.package === d.name));
+  if (extra.length) return { error: `sbom: names Debian packages the lock does not pin: ${extra.map((d) => d.name).join(' ')}` };
+  return { note: `sbom node ${node.version} + ${pinned.length} ${arch.debian} debs` };
+}
+
+function checkConfig(byDigest, arch) {
+  const c = imageConfig(byDigest, arch.platform);
+  if (c.error) return { error: `config: ${c.error}` };
+  const cfg = c.config;
+  const [os, cpu, variant] = arch.platform.split('/');
+  const plat = [cfg.os, cfg.architecture, cfg.variant].filter(Boolean).join('/');
+  if (cfg.os !== os || cfg.architecture !== cpu || (variant && cfg.variant !== variant)) return { error: `config: platform ${plat}, want ${arch.platform}` };
+  const user = cfg.config?.User;
+  if (user !== '65532' && user !== '65532:65532') return { error: `config: user '${user || 'root'}', want 65532:65532` };
+  const ep = cfg.config?.Entrypoint || [];
+  if (!/tini/.test(ep[0] || '') || !ep.some((e) => /exechealthz$/.test(e))) return { error: `config: entrypoint ${JSON.stringify(ep)}, want tini then exechealthz` };
+  const labels = cfg.config?.Labels || {};
+  for (const l of ['org.opencontainers.image.source', 'org.opencontainers.image.revision', 'org.opencontainers.image.created', 'org.opencontainers.image.title']) {
+    if (!labels[l]) return { error: `config: label ${l} missing` };
+  }
+  if (labels['org.opencontainers.image.version'] !== version) return { error: `config: label org.opencontainers.image.version is '${labels['org.opencontainers.image.version']}', want '${version}'` };
+  return {};
+}
+
+let failed = 0;
+const verdict = (ok, ref, text) => {
+  if (!ok) failed++;
+  console.log(`${ok ? 'OK  ' : 'FAIL'} ${ref}: ${text}`);
+};
+
+const archDigests = new Map();
+for (const arch of rows) {
+  const ref = `${prefix}/exechealthz-${arch.make}:${tag}`;
+  const res = resolve(ref);
+  if (res.error) {
+    verdict(false, ref, res.error);
+    continue;
+  }
+  archDigests.set(arch.platform, res.digest);
+  const byDigest = `${prefix}/exechealthz-${arch.make}@${res.digest}`;
+  const notes = [];
+  let error;
+  for (const check of [() => checkSignature(byDigest), () => checkSbom(byDigest, res.digest, arch), () => checkConfig(byDigest, arch)]) {
+    const r = check();
+    if (r.error) { error = r.error; break; }
+    if (r.note) notes.push(r.note);
+  }
+  verdict(!error, `${ref}@${res.digest.slice(0, 19)}`, error || `signed, ${notes.join(', ')}, user 65532, entrypoint and labels ok`);
+}
+
+// ---- the multi-arch index -------------------------------------------------------------------
+{
+  const ref = `${prefix}/exechealthz:${tag}`;
+  const res = resolve(ref);
+  let error;
+  if (res.error) error = res.error;
+  const byDigest = `${prefix}/exechealthz@${res.digest}`;
+  if (!error) error = checkSignature(byDigest).error;
+  if (!error) {
+    const manifests = (res.raw.manifests || []).filter((m) => m.platform && m.platform.os !== 'unknown');
+    if (!res.raw.manifests) error = 'index: the tag names a single image, not a multi-arch index';
+    for (const arch of rows) {
+      if (error) break;
+      const [os, cpu, variant] = arch.platform.split('/');
+      const m = manifests.find((x) => x.platform.os === os && x.platform.architecture === cpu && (!variant || x.platform.variant === variant));
+      if (!m) error = `index: no ${arch.platform} image`;
+      else if (archDigests.has(arch.platform) && m.digest !== archDigests.get(arch.platform)) {
+        error = `index: ${arch.platform} is ${m.digest.slice(0, 19)}, but exechealthz-${arch.make}:${tag} is ${archDigests.get(arch.platform).slice(0, 19)}`;
+      }
+    }
+    if (!error && manifests.length !== rows.length) error = `index: ${manifests.length} platforms, want ${rows.length}`;
+  }
+  verdict(!error, res.digest ? `${ref}@${res.digest.slice(0, 19)}` : ref, error || `signed, ${rows.length} platforms, each the verified per-arch digest`);
+}
+process.exit(failed ? 1 : 0);
