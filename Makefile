@@ -47,7 +47,7 @@ test: test-unit test-integration test-arch test-e2e ## Run the whole test suite
 test-unit: out/.stamp ## Unit tests: pure logic, fake clock and fake runner
 	node --test out/test/unit/*.test.js
 
-test-integration: out/.stamp ## Integration tests against the real bundled service
+test-integration: out/.stamp dist/exechealthz.cjs ## Integration tests against the real bundled service
 	node --test out/test/integration/*.test.js
 
 test-arch: out/.stamp ## Every arch executable under QEMU user emulation

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Test tools: promtool (Debian's prometheus package) checks that /metrics is valid
+# Prometheus exposition text in the integration tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. hack/lib.sh
+command -v promtool >/dev/null 2>&1 || apt_install prometheus
+command -v promtool >/dev/null 2>&1 || die "promtool still missing after installing prometheus"

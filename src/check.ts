@@ -1,0 +1,162 @@
+// One check: runs its command on a schedule and keeps the last result and the counters
+// /metrics needs. Requests only read this state; they never start a run.
+import type { CheckSpec } from './config';
+import type { Clock } from './clock';
+import type { RunResult, Runner } from './runner';
+
+export type Outcome = 'success' | 'failure' | 'timeout';
+
+/** Upper bounds (seconds) of the run-duration histogram buckets. */
+export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export interface CheckOptions {
+  readonly runner: Runner;
+  readonly clock: Clock;
+  readonly periodMs: number;
+  readonly latencyMs: number;
+  readonly timeoutMs: number;
+  readonly maxOutput: number;
+  readonly killGraceMs: number;
+  /** Called after every finished run (for logging). */
+  readonly onResult?: (check: Check, result: RunResult) => void;
+  /** Called just before a run starts (for logging). */
+  readonly onRun?: (check: Check) => void;
+}
+
+export type Health =
+  | { readonly state: 'pending' }
+  | { readonly state: 'ok'; readonly result: RunResult }
+  | { readonly state: 'failed'; readonly result: RunResult }
+  | { readonly state: 'stale'; readonly result: RunResult; readonly ageMs: number };
+
+export function outcomeOf(result: RunResult): Outcome {
+  if (result.timedOut) return 'timeout';
+  return result.exitCode === 0 && result.spawnError === undefined ? 'success' : 'failure';
+}
+
+export class Check {
+  readonly url: string;
+  readonly cmd: string;
+  private readonly options: CheckOptions;
+  private lastResult: RunResult | undefined;
+  private failuresInARow = 0;
+  private readonly counts: Record<Outcome, number> = { success: 0, failure: 0, timeout: 0 };
+  /** Non-cumulative count per bucket, plus one for +Inf at the end. */
+  private readonly bucketCounts: number[] = new Array<number>(DURATION_BUCKETS.length + 1).fill(0);
+  private durationSum = 0;
+  private timer: unknown;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly abort = new AbortController();
+
+  constructor(spec: CheckSpec, options: CheckOptions) {
+    this.url = spec.url;
+    this.cmd = spec.cmd;
+    this.options = options;
+  }
+
+  /** Starts the first run at once; later runs follow the period. */
+  start(): void {
+    this.runOnce();
+  }
+
+  /** Cancels the schedule, kills a running command and waits until it is gone. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer !== undefined) this.options.clock.clearTimer(this.timer);
+    this.abort.abort();
+    await this.running;
+  }
+
+  get last(): RunResult | undefined {
+    return this.lastResult;
+  }
+
+  get consecutiveFailures(): number {
+    return this.failuresInARow;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  runs(outcome: Outcome): number {
+    return this.counts[outcome];
+  }
+
+  histogram(): { readonly buckets: readonly number[]; readonly sum: number; readonly count: number } {
+    // Cumulative, as the exposition format wants.
+    let acc = 0;
+    const buckets = this.bucketCounts.map((n) => (acc += n));
+    return { buckets, sum: this.durationSum, count: acc };
+  }
+
+  health(): Health {
+    const result = this.lastResult;
+    if (result === undefined) return { state: 'pending' };
+    // The Go tool reports a failed result before looking at its age; keep that order.
+    if (outcomeOf(result) !== 'success') return { state: 'failed', result };
+    const ageMs = this.options.clock.now() - result.end;
+    if (ageMs > this.options.latencyMs) return { state: 'stale', result, ageMs };
+    return { state: 'ok', result };
+  }
+
+  private runOnce(): void {
+    this.timer = undefined;
+    if (this.stopped) return;
+    const startedAt = this.options.clock.now();
+    this.options.onRun?.(this);
+    this.running = this.options
+      .runner(this.cmd, {
+        timeoutMs: this.options.timeoutMs,
+        maxOutput: this.options.maxOutput,
+        killGraceMs: this.options.killGraceMs,
+        signal: this.abort.signal,
+      })
+      .then(
+        (result) => {
+          this.running = undefined;
+          // A run cut short by shutdown says nothing about health.
+          if (this.stopped) return;
+          this.record(result);
+          this.schedule(startedAt);
+        },
+        (err: unknown) => {
+          // The runner reports failures as results; reaching here is a bug, but the
+          // schedule must survive it.
+          this.running = undefined;
+          if (this.stopped) return;
+          const now = this.options.clock.now();
+          this.record({
+            exitCode: null,
+            signal: null,
+            timedOut: false,
+            spawnError: err instanceof Error ? err.message : String(err),
+            output: '',
+            droppedBytes: 0,
+            start: startedAt,
+            end: now,
+          });
+          this.schedule(startedAt);
+        },
+      );
+  }
+
+  private schedule(startedAt: number): void {
+    // Next start is a period after this one started, or at once if it ran longer.
+    const delay = Math.max(0, startedAt + this.options.periodMs - this.options.clock.now());
+    this.timer = this.options.clock.setTimer(() => this.runOnce(), delay);
+  }
+
+  private record(result: RunResult): void {
+    this.lastResult = result;
+    const outcome = outcomeOf(result);
+    this.counts[outcome] += 1;
+    this.failuresInARow = outcome === 'success' ? 0 : this.failuresInARow + 1;
+    const seconds = Math.max(0, result.end - result.start) / 1000;
+    this.durationSum += seconds;
+    const i = DURATION_BUCKETS.findIndex((le) => seconds <= le);
+    this.bucketCounts[i === -1 ? DURATION_BUCKETS.length : i] += 1;
+    this.options.onResult?.(this, result);
+  }
+}

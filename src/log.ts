@@ -1,0 +1,57 @@
+// Log lines on stderr, as Go's log package wrote them (`2006/01/02 15:04:05 msg`), or
+// one JSON object per line for log pipelines. --quiet drops info lines, never errors.
+import type { LogFormat } from './config';
+
+export type Fields = Record<string, string | number | boolean | undefined>;
+
+export interface Logger {
+  /** Routine events (runs, requests): dropped with --quiet. */
+  info(msg: string, fields?: Fields): void;
+  /** Always written: errors, and what an operator must see (the listening address). */
+  notice(msg: string, fields?: Fields): void;
+  error(msg: string, fields?: Fields): void;
+}
+
+export interface LoggerOptions {
+  readonly format: LogFormat;
+  readonly quiet: boolean;
+  readonly write?: (line: string) => void;
+  readonly now?: () => number;
+}
+
+const pad = (n: number): string => String(n).padStart(2, '0');
+
+function goLogTime(ms: number): string {
+  const d = new Date(ms);
+  return (
+    `${d.getUTCFullYear()}/${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())} ` +
+    `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`
+  );
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const now = options.now ?? Date.now;
+  const emit = (level: string, msg: string, fields?: Fields): void => {
+    if (options.format === 'json') {
+      write(`${JSON.stringify({ time: new Date(now()).toISOString(), level, msg, ...fields })}\n`);
+      return;
+    }
+    const extra =
+      fields === undefined
+        ? ''
+        : Object.entries(fields)
+            .filter(([, v]) => v !== undefined)
+            .map(([k, v]) => ` ${k}=${JSON.stringify(v)}`)
+            .join('');
+    // A multi-line message stays one log line, as Go's log keeps it one write.
+    write(`${goLogTime(now())} ${msg}${extra}\n`);
+  };
+  return {
+    info: (msg, fields) => {
+      if (!options.quiet) emit('info', msg, fields);
+    },
+    notice: (msg, fields) => emit('info', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+  };
+}

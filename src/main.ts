@@ -1,0 +1,123 @@
+// Entry point: parse flags, start the checks, serve, stop cleanly on SIGTERM/SIGINT.
+// Bad input ends here with `exechealthz: <what is wrong>` and status 2, never a stack trace.
+import type { AddressInfo } from 'node:net';
+import { Check } from './check';
+import { realClock } from './clock';
+import type { Config } from './config';
+import { debugRoutes } from './debug';
+import { parseFlags, UsageError, USAGE } from './flags';
+import { healthHandler } from './health';
+import { indexHandler } from './index-page';
+import { createLogger, type Logger } from './log';
+import { makeLookPath } from './lookpath';
+import { metricsHandler } from './metrics-handler';
+import { startProcessStats } from './process-stats';
+import { quitHandler } from './quit';
+import { runCommand } from './runner';
+import { createApp, type Route } from './server';
+import { createShutdown, onSignals } from './shutdown';
+import { VERSION } from './version';
+
+const KILL_GRACE_MS = 500;
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`exechealthz: ${message}\n`);
+  process.exit(code);
+}
+
+function describe(result: { exitCode: number | null; signal: string | null; timedOut: boolean }): string {
+  if (result.timedOut) return 'timed out';
+  if (result.signal !== null) return `killed by ${result.signal}`;
+  return `exit status ${result.exitCode ?? '?'}`;
+}
+
+function buildChecks(config: Config, logger: Logger): Check[] {
+  return config.checks.map(
+    (spec) =>
+      new Check(spec, {
+        runner: runCommand,
+        clock: realClock,
+        periodMs: config.periodMs,
+        latencyMs: config.latencyMs,
+        timeoutMs: config.timeoutMs,
+        maxOutput: config.maxOutput,
+        killGraceMs: KILL_GRACE_MS,
+        onRun: (check) => logger.info(`Worker running ${check.cmd} to serve ${check.url}`),
+        onResult: (check, result) => {
+          const text = `${check.url}: ${describe(result)} in ${result.end - result.start}ms`;
+          if (result.spawnError !== undefined) logger.error(`${check.url}: cannot run sh: ${result.spawnError}`);
+          else logger.info(text);
+        },
+      }),
+  );
+}
+
+function main(): void {
+  let outcome;
+  try {
+    outcome = parseFlags(process.argv.slice(2), makeLookPath(process.env['PATH']));
+  } catch (err) {
+    if (err instanceof UsageError) fail(err.message, 2);
+    throw err;
+  }
+  if (outcome.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (outcome.kind === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return;
+  }
+  const { config, warnings } = outcome;
+  const logger = createLogger({ format: config.logFormat, quiet: config.quiet });
+  for (const warning of warnings) logger.notice(`warning: ${warning}`);
+
+  const checks = buildChecks(config, logger);
+  const stats = startProcessStats();
+  const routes: Route[] = [];
+  const server = createApp(routes, logger);
+  const shutdown = createShutdown({
+    server,
+    checks,
+    graceMs: config.shutdownGraceMs,
+    logger,
+    exit: (code) => process.exit(code),
+  });
+  const healthOptions = {
+    output: config.output,
+    timeoutMs: config.timeoutMs,
+    latencyMs: config.latencyMs,
+    logger,
+  };
+  routes.push({ path: '/', description: 'this list', handler: indexHandler(() => routes) });
+  for (const check of checks) {
+    routes.push({
+      path: check.url,
+      description: `200 "ok" if "${check.cmd}" last exited 0 (?verbose, ?format=json)`,
+      handler: healthHandler(check, healthOptions),
+      logsItself: true,
+    });
+  }
+  routes.push({
+    path: '/metrics',
+    description: 'Prometheus metrics',
+    handler: metricsHandler(checks, stats),
+  });
+  if (config.debugEndpoints) routes.push(...debugRoutes(stats));
+  if (config.allowQuit) {
+    routes.push({ path: '/quit', description: 'make this process exit', handler: quitHandler(logger, shutdown) });
+  }
+
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    fail(`cannot listen on ${config.address}:${config.port}: ${err.code ?? err.message}`, 1);
+  });
+  onSignals(shutdown);
+  for (const check of checks) check.start();
+  server.listen(config.port, config.address, () => {
+    const addr = server.address() as AddressInfo;
+    const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+    logger.notice(`exechealthz ${VERSION} listening on ${host}:${addr.port}`);
+  });
+}
+
+main();

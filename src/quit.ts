@@ -1,0 +1,13 @@
+// `/quit`, only with --allow-quit: anyone who can reach the port could otherwise kill
+// the pod's sidecar. Exits through the normal graceful shutdown.
+import { send } from './http';
+import type { Logger } from './log';
+import type { Handler } from './server';
+
+export function quitHandler(logger: Logger, shutdown: (why: string) => void): Handler {
+  return (req, res) => {
+    logger.notice(`Shutdown requested via /quit by ${req.socket.remoteAddress ?? '?'}`);
+    send(res, 200, 'shutting down\n', undefined, { Connection: 'close' });
+    res.on('finish', () => shutdown('/quit'));
+  };
+}
