@@ -30,6 +30,29 @@ dist/exechealthz.cjs: $(SRC) build/bundle.mjs node_modules/.package-lock.json
 
 ## ---- executables (build-%, all-build, server) ---------------------------
 
+# Unknown or several arches fail here, before any work, with one line.
+ifneq ($(words $(filter $(ALL_ARCH),$(ARCH))) $(words $(ARCH)),1 1)
+$(error ARCH=$(ARCH) is not supported; use one of: $(ALL_ARCH))
+endif
+
+# Per-arch base rootfs from pinned Debian packages: the FROM-scratch base image and the
+# QEMU sysroot of the arch tests (build/rootfs.sh).
+ROOTFS_DIR := .cache/rootfs
+ROOTFS_INPUTS := images/base/packages.lock images/base/packages.txt build/rootfs.sh build/debian.sh \
+	$(wildcard images/base/rootfs/etc/*)
+
+rootfs: rootfs-$(ARCH) ## Assemble .cache/rootfs/ARCH, the base rootfs, from pinned Debian packages
+rootfs-%: $(ROOTFS_DIR)/%.stamp ;
+all-rootfs: $(addprefix rootfs-,$(ALL_ARCH)) ## Base rootfs for every arch
+$(ROOTFS_DIR)/%.stamp: $(ROOTFS_INPUTS)
+	bash build/rootfs.sh $*
+	@touch $@
+# Stamps are real files that make must keep, not intermediates to clean up.
+.SECONDARY: $(foreach a,$(ALL_ARCH),$(ROOTFS_DIR)/$(a).stamp)
+
+rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves today
+	bash build/rootfs-lock.sh
+
 ## ---- images (container-%, push-%, all-*, push-legacy, push-manifest) --------
 
 ## ---- supply chain (sbom, sign, verify) ----------------------------------------
@@ -58,4 +81,4 @@ test-e2e: out/.stamp ## Images on a real Docker engine and registry
 
 ## ---- housekeeping -------------------------------------------------------------
 
-.PHONY: bundle test test-unit test-integration test-arch test-e2e
+.PHONY: bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock
