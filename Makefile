@@ -57,6 +57,39 @@ rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves t
 
 ## ---- supply chain (sbom, sign, verify) ----------------------------------------
 
+# Private key `make sign` signs with (make one: cosign generate-key-pair).
+COSIGN_KEY ?= cosign.key
+# Public key `make verify` checks signatures against (default: the .pub beside COSIGN_KEY).
+COSIGN_PUB ?= $(COSIGN_KEY:.key=.pub)
+# Password of COSIGN_KEY; cosign reads it from the environment, so it is exported, not echoed.
+COSIGN_PASSWORD ?=
+export COSIGN_PASSWORD
+# Directory bake exports its build cache to and imports it from (type=local); empty = none.
+CACHE_DIR ?=
+# Layer compression of the images: gzip (every client) or zstd (smaller; containerd >= 1.5).
+COMPRESSION ?= gzip
+# Where `make sbom` writes one CycloneDX 1.5 JSON per arch.
+SBOM_DIR := dist/sbom
+
+ifeq ($(filter $(COMPRESSION),gzip zstd),)
+$(error COMPRESSION=$(COMPRESSION) is not supported; use gzip or zstd)
+endif
+
+sbom: $(foreach a,$(ALL_ARCH),$(SBOM_DIR)/exechealthz-$(a).cdx.json) ## SBOM of every arch image, checked against the CycloneDX 1.5 schema
+	node build/sbom/validate.mjs $^
+sbom-%: $(SBOM_DIR)/exechealthz-%.cdx.json ;
+# The commit time, not now: the SBOM ships inside the image, whose digest must not change.
+$(SBOM_DIR)/exechealthz-%.cdx.json: dist/exechealthz.cjs build/node.lock.json images/base/packages.lock \
+		build/sbom.mjs build/sbom/locks.mjs package-lock.json build/arches.tsv
+	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 0)} \
+		node build/sbom.mjs --arch $* --version $(VERSION) --out $@
+
+sign: sbom ## Sign the pushed images (all-push, push-manifest) by digest and attach each SBOM: cosign
+	node build/sign.mjs --prefix $(PREFIX) --tag $(TAG) --key $(COSIGN_KEY) --arches "$(ALL_ARCH)"
+
+verify: ## Check every pushed arch image and the index: signature, SBOM vs locks, config; one line each
+	node build/verify.mjs --prefix $(PREFIX) --tag $(TAG) --pub $(COSIGN_PUB) --version $(VERSION) --arches "$(ALL_ARCH)"
+
 ## ---- tests ---------------------------------------------------------------------
 
 TEST_SRC := $(shell find test bench -name '*.ts' 2>/dev/null)
@@ -81,4 +114,4 @@ test-e2e: out/.stamp ## Images on a real Docker engine and registry
 
 ## ---- housekeeping -------------------------------------------------------------
 
-.PHONY: bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock
+.PHONY: sbom sign verify bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock
