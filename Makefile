@@ -55,6 +55,116 @@ rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves t
 
 ## ---- images (container-%, push-%, all-*, push-legacy, push-manifest) --------
 
+# Name of a Buildx builder to build with (`docker buildx ls`); empty = the engine's own.
+BUILDER ?=
+# Another base image instead of the one built from .cache/rootfs/ARCH (needs /usr/bin/tini).
+BASEIMAGE ?=
+# Every timestamp in the images: the commit time, so two builds of one commit are identical.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+# Commit recorded in the org.opencontainers.image.revision label.
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+# Repository URL recorded in the org.opencontainers.image.source label.
+SOURCE ?= $(shell git config --get remote.origin.url 2>/dev/null)
+# true = attach a provenance attestation (records build times: digests then differ per build).
+PROVENANCE ?= false
+# true = rebuild every layer, ignoring BuildKit's cache.
+NO_CACHE ?= false
+# Per-arch build contexts (executable + rootfs copy, mtimes = SOURCE_DATE_EPOCH).
+IMAGE_CTX := .cache/images
+
+# Fail before anything is built or pushed, with one line, on bad image input.
+IMAGE_GOALS := container container-% push push-% all-container all-push print
+ifneq ($(filter $(IMAGE_GOALS),$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))),)
+ifeq ($(strip $(TAG)),)
+$(error TAG is empty; give a tag, e.g. TAG=1.0)
+endif
+ifneq ($(shell printf '%s' '$(TAG)' | grep -Eqx '[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}' && echo ok),ok)
+$(error TAG=$(TAG) is not a valid image tag (letters, digits, _ . -; at most 128))
+endif
+ifneq ($(shell printf '%s' '$(PREFIX)' | grep -Eqx '[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)*' && echo ok),ok)
+$(error PREFIX=$(PREFIX) is not a valid registry/repository prefix (e.g. registry.example:5000/team))
+endif
+$(foreach a,$(patsubst container-%,%,$(filter container-%,$(MAKECMDGOALS))) $(filter-out legacy manifest,$(patsubst push-%,%,$(filter push-%,$(MAKECMDGOALS)))),\
+  $(if $(filter $(a),$(ALL_ARCH)),,$(error unknown arch '$(a)'; use one of: $(ALL_ARCH))))
+ifneq ($(filter push-legacy,$(MAKECMDGOALS)),)
+ifneq ($(ARCH),amd64)
+$(error push-legacy publishes $(PREFIX)/exechealthz:$(TAG) for amd64 only, not ARCH=$(ARCH); use push-manifest for a multi-arch image)
+endif
+endif
+ifeq ($(BUILDER),)
+ifneq ($(filter-out print,$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))),)
+ifneq ($(shell docker info >/dev/null 2>&1 && echo ok),ok)
+$(error the Docker engine is not answering (docker info); start it with: bash hack/provision.sh)
+endif
+endif
+endif
+endif
+
+# bake gets variables and target names only; docker-bake.hcl holds every build setting.
+BAKE = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEIMAGE='$(BASEIMAGE)' \
+	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' REVISION='$(REVISION)' SOURCE='$(SOURCE)' \
+	PROVENANCE='$(PROVENANCE)' NO_CACHE='$(NO_CACHE)' CONTEXT_DIR='$(IMAGE_CTX)' \
+	docker buildx bake -f docker-bake.hcl $(if $(BUILDER),--builder '$(BUILDER)')
+# Sets every file's mtime in ARCH's build contexts to SOURCE_DATE_EPOCH.
+normalize_ctx = find $(IMAGE_CTX)/$(1) -exec touch -h -d @$(SOURCE_DATE_EPOCH) {} +
+# Prints "VERB REF@DIGEST" for each image in bake's metadata file $(1) (not the bases).
+print_refs = node -e 'const m = require("./$(1)"); for (const t of Object.keys(m).sort()) \
+	if (!t.startsWith("base-")) console.log("$(2) " + m[t]["image.name"] + "@" + m[t]["containerimage.digest"])'
+
+# ARCH's build contexts: the executable and a copy of the base rootfs (unless BASEIMAGE).
+$(IMAGE_CTX)/%.stamp: bin/%/exechealthz $(if $(BASEIMAGE),,$(ROOTFS_DIR)/%.stamp)
+	rm -rf $(IMAGE_CTX)/$* && mkdir -p $(IMAGE_CTX)/$*/bin
+	cp bin/$*/exechealthz $(IMAGE_CTX)/$*/bin/exechealthz
+	$(if $(BASEIMAGE),mkdir -p $(IMAGE_CTX)/$*/rootfs,cp -a $(ROOTFS_DIR)/$*/. $(IMAGE_CTX)/$*/rootfs/)
+	@touch $@
+.SECONDARY: $(foreach a,$(ALL_ARCH),$(IMAGE_CTX)/$(a).stamp)
+
+container: container-$(ARCH) ## Build $(PREFIX)/exechealthz-$(ARCH):$(TAG) into the local engine
+container-%: $(IMAGE_CTX)/%.stamp
+	$(call normalize_ctx,$*)
+	$(BAKE) --metadata-file $(IMAGE_CTX)/container-$*.json exechealthz-$*
+	@$(call print_refs,$(IMAGE_CTX)/container-$*.json,built)
+
+all-container: $(foreach a,$(ALL_ARCH),$(IMAGE_CTX)/$(a).stamp) ## Build the image of every arch into the local engine
+	$(foreach a,$(ALL_ARCH),$(call normalize_ctx,$(a));)
+	$(BAKE) --metadata-file $(IMAGE_CTX)/container-all.json all
+	@$(call print_refs,$(IMAGE_CTX)/container-all.json,built)
+
+push: push-$(ARCH) ## Build and push $(PREFIX)/exechealthz-$(ARCH):$(TAG)
+push-%: $(IMAGE_CTX)/%.stamp
+	$(call normalize_ctx,$*)
+	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-$*.json exechealthz-$*
+	@$(call print_refs,$(IMAGE_CTX)/push-$*.json,pushed)
+
+all-push: $(foreach a,$(ALL_ARCH),$(IMAGE_CTX)/$(a).stamp) ## Build and push the image of every arch
+	$(foreach a,$(ALL_ARCH),$(call normalize_ctx,$(a));)
+	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-all.json all
+	@$(call print_refs,$(IMAGE_CTX)/push-all.json,pushed)
+
+push-legacy: $(IMAGE_CTX)/amd64.stamp ## Push amd64 as $(PREFIX)/exechealthz:$(TAG), the backwards-compatible name
+	$(call normalize_ctx,amd64)
+	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-legacy.json legacy
+	@$(call print_refs,$(IMAGE_CTX)/push-legacy.json,pushed)
+
+# The index references the per-arch manifests by digest, and is pushed only after all of them.
+push-manifest: all-push ## Push the multi-arch index $(PREFIX)/exechealthz:$(TAG) over every arch, last
+	docker buildx imagetools create $(if $(BUILDER),--builder '$(BUILDER)') -t '$(PREFIX)/exechealthz:$(TAG)' \
+	  $(foreach k,title licenses version revision created source,--annotation 'index:org.opencontainers.image.$(k)=$(call oci_$(k))') \
+	  $$(node -e 'const m = require("./$(IMAGE_CTX)/push-all.json"); \
+	    console.log(Object.keys(m).filter(t => !t.startsWith("base-")).sort().map(t => m[t]).map(v => v["image.name"] + "@" + v["containerimage.digest"]).join(" "))')
+	@echo "pushed $(PREFIX)/exechealthz:$(TAG)@$$(docker buildx imagetools inspect '$(PREFIX)/exechealthz:$(TAG)' --format '{{json .Manifest.Digest}}' | tr -d '"')"
+oci_title = exechealthz
+oci_licenses = Apache-2.0
+oci_version = $(VERSION)
+oci_revision = $(REVISION)
+oci_source = $(SOURCE)
+oci_created = $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)
+
+print: ## Show what `make container` would build (docker buildx bake --print), building nothing
+	@$(BAKE) --print exechealthz-$(ARCH)
+
+.PHONY: container all-container push all-push push-legacy push-manifest print
+
 ## ---- supply chain (sbom, sign, verify) ----------------------------------------
 
 # Private key `make sign` signs with (make one: cosign generate-key-pair).

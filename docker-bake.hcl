@@ -1,0 +1,153 @@
+# The exechealthz images, built with `docker buildx bake`. The Makefile only passes the
+# variables below (as environment variables) and target names; `make print` shows the result.
+#
+#   targets: exechealthz-ARCH (one per arch, matrix), base-ARCH (the runtime base it is
+#            built FROM), legacy (amd64 under the backwards-compatible name)
+#   groups:  default (exechealthz-$ARCH), all (every arch)
+
+# Image tag.
+variable "TAG" {
+  default = "1.0"
+}
+
+# Registry and repository prefix: images are $PREFIX/exechealthz-ARCH:$TAG.
+variable "PREFIX" {
+  default = "staging-k8s.gcr.io"
+}
+
+# The arch the default group builds (a key of PLATFORMS).
+variable "ARCH" {
+  default = "amd64"
+}
+
+# Every arch (Makefile name) and its OCI platform. build/arches.tsv is the source of truth;
+# test/e2e/bake.test.ts checks that the two agree.
+variable "PLATFORMS" {
+  default = {
+    amd64   = "linux/amd64"
+    arm     = "linux/arm/v7"
+    arm64   = "linux/arm64"
+    ppc64le = "linux/ppc64le"
+  }
+}
+
+# Another base image to build on instead of base-ARCH (any reference, e.g. a distroless
+# image with /bin/sh and tini); it must provide /usr/bin/tini for the entrypoint.
+variable "BASEIMAGE" {
+  default = ""
+}
+
+# Where the Makefile stages each arch's build contexts: DIR/ARCH/rootfs and DIR/ARCH/bin,
+# every file's mtime set to SOURCE_DATE_EPOCH.
+variable "CONTEXT_DIR" {
+  default = ".cache/images"
+}
+
+# Seconds since the epoch for every timestamp in the image (the commit time, from make).
+variable "SOURCE_DATE_EPOCH" {
+  default = "0"
+}
+
+# Version string of the image (org.opencontainers.image.version).
+variable "VERSION" {
+  default = "${TAG}"
+}
+
+# Commit the image is built from (org.opencontainers.image.revision).
+variable "REVISION" {
+  default = ""
+}
+
+# Where the source lives (org.opencontainers.image.source).
+variable "SOURCE" {
+  default = ""
+}
+
+# "true" pushes the images to $PREFIX; otherwise they are loaded into the local engine.
+variable "PUSH" {
+  default = "false"
+}
+
+# "true" rebuilds every layer, ignoring the build cache.
+variable "NO_CACHE" {
+  default = "false"
+}
+
+# "true" attaches a SLSA provenance attestation. Off by default: it records build times,
+# so two builds of one commit would no longer give the same digest.
+variable "PROVENANCE" {
+  default = "false"
+}
+
+# RFC 3339 form of SOURCE_DATE_EPOCH for org.opencontainers.image.created.
+function "created" {
+  params = [epoch]
+  result = formatdate("YYYY-MM-DD'T'hh:mm:ss'Z'", timeadd("1970-01-01T00:00:00Z", "${epoch}s"))
+}
+
+# The OCI metadata, as labels on the image config and as annotations on the manifest.
+function "oci" {
+  params = []
+  result = {
+    "org.opencontainers.image.title"       = "exechealthz"
+    "org.opencontainers.image.description" = "Liveness-exec over HTTP: runs probe commands and serves their last result on /healthz"
+    "org.opencontainers.image.licenses"    = "Apache-2.0"
+    "org.opencontainers.image.source"      = SOURCE
+    "org.opencontainers.image.revision"    = REVISION
+    "org.opencontainers.image.version"     = VERSION
+    "org.opencontainers.image.created"     = created(SOURCE_DATE_EPOCH)
+  }
+}
+
+# Settings every target shares.
+target "_common" {
+  args = {
+    SOURCE_DATE_EPOCH = SOURCE_DATE_EPOCH
+  }
+  no-cache = NO_CACHE == "true"
+  attest   = [PROVENANCE == "true" ? "type=provenance,mode=max" : "type=provenance,disabled=true"]
+}
+
+# The runtime base per arch: FROM scratch plus the rootfs directory.
+target "base" {
+  name     = "base-${arch}"
+  matrix   = { arch = keys(PLATFORMS) }
+  inherits = ["_common"]
+  context  = "images/base"
+  contexts = {
+    rootfs = "${CONTEXT_DIR}/${arch}/rootfs"
+  }
+  platforms = [PLATFORMS[arch]]
+}
+
+# exechealthz per arch: $PREFIX/exechealthz-ARCH:$TAG.
+target "exechealthz" {
+  name     = "exechealthz-${arch}"
+  matrix   = { arch = keys(PLATFORMS) }
+  inherits = ["_common"]
+  context  = "images/exechealthz"
+  contexts = {
+    base = BASEIMAGE != "" ? "docker-image://${BASEIMAGE}" : "target:base-${arch}"
+    bin  = "${CONTEXT_DIR}/${arch}/bin"
+  }
+  platforms   = [PLATFORMS[arch]]
+  tags        = ["${PREFIX}/exechealthz-${arch}:${TAG}"]
+  labels      = oci()
+  # OCI media types either way, so the loaded and the pushed image have one digest.
+  output = [PUSH == "true" ? "type=image,oci-mediatypes=true,push=true" : "type=docker,oci-mediatypes=true"]
+  annotations = [for k, v in oci() : "manifest:${k}=${v}"]
+}
+
+# The backwards-compatible name $PREFIX/exechealthz:$TAG for amd64 (same image, same digest).
+target "legacy" {
+  inherits = ["exechealthz-amd64"]
+  tags     = ["${PREFIX}/exechealthz:${TAG}"]
+}
+
+group "default" {
+  targets = ["exechealthz-${ARCH}"]
+}
+
+group "all" {
+  targets = [for arch in keys(PLATFORMS) : "exechealthz-${arch}"]
+}
