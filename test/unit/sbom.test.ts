@@ -1,0 +1,139 @@
+// build/sbom.mjs and build/sbom/validate.mjs as a release engineer runs them: the SBOM of each
+// arch is schema-valid CycloneDX 1.5, names exactly that arch's pinned Debian packages and
+// Node runtime, is byte-for-byte reproducible, and bad input gives one line, not a trace.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+const ROOT = resolve(__dirname, '../../..');
+const tmp = mkdtempSync(join(tmpdir(), 'sbom-test-'));
+
+interface Row { make: string; debian: string }
+const arches: Row[] = readFileSync(join(ROOT, 'build/arches.tsv'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() && !l.startsWith('#'))
+  .map((l) => { const f = l.split('\t'); return { make: f[0]!, debian: f[3]! }; });
+const baseLock = readFileSync(join(ROOT, 'images/base/packages.lock'), 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() && !l.startsWith('#'))
+  .map((l) => { const [arch, pkg, version, sha256] = l.split('\t'); return { arch: arch!, pkg: pkg!, version: version!, sha256: sha256! }; });
+const nodeLock = JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8'));
+const npmLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+// A bundle source map like esbuild's: our sources plus one runtime dependency.
+const map = join(tmp, 'bundle.cjs.map');
+const npmSbom = join(tmp, 'npm-sbom.json');
+function sbom(arch: string, out: string, extra: string[] = [], epoch = '1700000000') {
+  return run('node', ['build/sbom.mjs', '--arch', arch, '--version', '9.9', '--out', out,
+    '--bundle-map', map, '--npm-sbom', npmSbom, ...extra], { SOURCE_DATE_EPOCH: epoch });
+}
+
+interface Component { name: string; version: string; purl?: string; hashes?: { alg: string; content: string }[] }
+
+before(() => {
+  writeFileSync(map, JSON.stringify({ version: 3, sources: ['../src/main.ts', '../node_modules/minimist/index.js'], mappings: '' }));
+  const r = run('npm', ['sbom', '--sbom-format', 'cyclonedx', '--sbom-type', 'application']);
+  assert.equal(r.status, 0, `npm sbom failed (run: npm ci): ${r.stderr}`);
+  writeFileSync(npmSbom, r.stdout);
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('sbom per arch', () => {
+  for (const arch of arches) {
+    it(`${arch.make}: valid CycloneDX 1.5 naming its own Debian packages, Node and bundled npm packages`, () => {
+      const out = join(tmp, `${arch.make}.cdx.json`);
+      const r = sbom(arch.make, out);
+      assert.equal(r.status, 0, r.stderr);
+
+      const v = run('node', ['build/sbom/validate.mjs', out]);
+      assert.equal(v.status, 0, v.stdout + v.stderr);
+      assert.match(v.stdout, /^valid CycloneDX 1\.5: /);
+
+      const bom = JSON.parse(readFileSync(out, 'utf8'));
+      const comps: Component[] = bom.components;
+      const props = Object.fromEntries(bom.metadata.component.properties.map((p: { name: string; value: string }) => [p.name, p.value]));
+      assert.equal(props['exechealthz:arch'], arch.make);
+
+      const debs = comps.filter((c) => c.purl?.startsWith('pkg:deb/'));
+      const pinned = baseLock.filter((l) => l.arch === arch.make);
+      assert.ok(pinned.length > 0, `images/base/packages.lock pins nothing for ${arch.make}`);
+      assert.deepEqual(
+        debs.map((d) => [d.name, d.version, d.hashes?.find((h) => h.alg === 'SHA-256')?.content]).sort(),
+        pinned.map((p) => [p.pkg, p.version, p.sha256]).sort(),
+      );
+      for (const d of debs) assert.match(d.purl!, new RegExp(`[?&]arch=${arch.debian}(&|$)`));
+
+      const node = comps.find((c) => c.name === 'node')!;
+      const lock = nodeLock.arches[arch.make];
+      assert.equal(node.version, lock.version);
+      assert.equal(node.purl, `pkg:npm/${lock.package}@${lock.version}`);
+      const [alg, b64] = lock.integrity.split('-');
+      assert.deepEqual(node.hashes, [{ alg: alg.replace('sha', 'SHA-'), content: Buffer.from(b64, 'base64').toString('hex') }]);
+
+      const minimist = comps.find((c) => c.name === 'minimist')!;
+      assert.equal(minimist.version, npmLock.packages['node_modules/minimist'].version);
+      // Only what the bundle contains: no devDependency such as esbuild or typescript.
+      assert.equal(comps.filter((c) => c.purl?.startsWith('pkg:npm/') && c.name !== 'node').length, 1);
+    });
+  }
+
+  it('libatomic1 is in the arm SBOM only, as the base lock pins it', () => {
+    for (const arch of arches) {
+      const bom = JSON.parse(readFileSync(join(tmp, `${arch.make}.cdx.json`), 'utf8'));
+      const has = bom.components.some((c: Component) => c.name === 'libatomic1');
+      assert.equal(has, baseLock.some((l) => l.arch === arch.make && l.pkg === 'libatomic1'), arch.make);
+    }
+  });
+
+  it('is byte-for-byte reproducible, and dated by SOURCE_DATE_EPOCH, not the clock', () => {
+    const a = join(tmp, 'a.json');
+    const b = join(tmp, 'b.json');
+    assert.equal(sbom('arm64', a).status, 0);
+    assert.equal(sbom('arm64', b).status, 0);
+    assert.equal(readFileSync(a, 'utf8'), readFileSync(b, 'utf8'));
+    assert.equal(JSON.parse(readFileSync(a, 'utf8')).metadata.timestamp, '2023-11-14T22:13:20Z');
+    const c = join(tmp, 'c.json');
+    assert.equal(sbom('arm64', c, [], '1600000000').status, 0);
+    const docC = JSON.parse(readFileSync(c, 'utf8'));
+    assert.equal(docC.metadata.timestamp, '2020-09-13T12:26:40Z');
+    assert.notEqual(docC.serialNumber, JSON.parse(readFileSync(a, 'utf8')).serialNumber);
+  });
+});
+
+describe('sbom and validate refuse bad input with one line', () => {
+  const oneLine = (r: { status: number | null; stderr: string }, re: RegExp) => {
+    assert.notEqual(r.status, 0);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+    assert.match(r.stderr, re);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  };
+
+  it('unknown arch', () => oneLine(sbom('mips', join(tmp, 'x.json')), /^sbom: unknown arch 'mips': expected one of amd64 arm arm64 ppc64le/));
+  it('missing bundle map names make bundle', () => oneLine(sbom('amd64', join(tmp, 'x.json'), ['--bundle-map', join(tmp, 'nope.map')]), /run: make bundle/));
+  it('bad SOURCE_DATE_EPOCH', () => oneLine(sbom('amd64', join(tmp, 'x.json'), [], 'yesterday'), /SOURCE_DATE_EPOCH must be whole seconds/));
+  it('a devDependency inside the bundle is an error, not a silent SBOM', () => {
+    const devMap = join(tmp, 'dev.map');
+    writeFileSync(devMap, JSON.stringify({ version: 3, sources: ['../node_modules/typescript/lib/typescript.js'], mappings: '' }));
+    oneLine(sbom('amd64', join(tmp, 'x.json'), ['--bundle-map', devMap]), /node_modules\/typescript is bundled but package-lock.json marks it dev-only/);
+  });
+  it('a base lock without the arch', () => {
+    const lock = join(tmp, 'packages.lock');
+    writeFileSync(lock, baseLock.filter((l) => l.arch !== 'ppc64le').map((l) => `${l.arch}\t${l.pkg}\t${l.version}\t${l.sha256}\tf.deb`).join('\n') + '\n');
+    oneLine(sbom('ppc64le', join(tmp, 'x.json'), ['--base-lock', lock]), /pins no package for arch ppc64le/);
+  });
+  it('the validator rejects a document that breaks the schema', () => {
+    const bad = join(tmp, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', components: [{ type: 'gizmo', name: 'x' }] }));
+    const r = run('node', ['build/sbom/validate.mjs', bad]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^INVALID .*\/components\/0\/type must be equal to one of the allowed values/);
+  });
+});
