@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseFlags, UsageError, type ParseOutcome } from '../../src/flags';
+import type { Config } from '../../src/config';
+
+const onPath = new Set(['sh', 'ls', 'nslookup', 'curl']);
+const lookPath = (name: string): boolean => onPath.has(name);
+
+function run(argv: string[]): Extract<ParseOutcome, { kind: 'run' }> {
+  const out = parseFlags(argv, lookPath);
+  assert.equal(out.kind, 'run');
+  return out as Extract<ParseOutcome, { kind: 'run' }>;
+}
+const config = (argv: string[]): Config => run(argv).config;
+
+function rejects(argv: string[], message: string, look = lookPath): void {
+  assert.throws(
+    () => parseFlags(argv, look),
+    (err: unknown) => {
+      assert.ok(err instanceof UsageError, `expected a UsageError, got ${String(err)}`);
+      assert.equal(err.message, message);
+      assert.ok(!err.message.includes('\n'), 'one line');
+      return true;
+    },
+  );
+}
+
+describe('flags', () => {
+  it('has the Go tool defaults', () => {
+    const c = config([]);
+    assert.deepEqual(c.checks, [{ url: '/healthz', cmd: 'echo healthz' }]);
+    assert.equal(c.port, 8080);
+    assert.equal(c.address, '0.0.0.0');
+    assert.equal(c.periodMs, 2000);
+    assert.equal(c.latencyMs, 30_000);
+    assert.equal(c.timeoutMs, 10_000);
+    assert.equal(c.maxOutput, 10 * 1024);
+    assert.equal(c.quiet, false);
+    assert.equal(c.output, false);
+    assert.equal(c.allowQuit, false);
+    assert.equal(c.debugEndpoints, true);
+    assert.equal(c.logFormat, 'text');
+    assert.equal(c.shutdownGraceMs, 5000);
+  });
+
+  for (const argv of [['-cmd=ls /tmp/test'], ['--cmd=ls /tmp/test'], ['--cmd', 'ls /tmp/test'], ['-cmd', 'ls /tmp/test']]) {
+    it(`reads ${JSON.stringify(argv)} as one command`, () => {
+      assert.deepEqual(config(argv).checks, [{ url: '/healthz', cmd: 'ls /tmp/test' }]);
+    });
+  }
+
+  it('pairs --cmd and --url by order', () => {
+    const c = config(['--cmd=ls /tmp/test1', '--url=/healthz1', '-cmd', 'ls /tmp/test2', '-url=/healthz2']);
+    assert.deepEqual(c.checks, [
+      { url: '/healthz1', cmd: 'ls /tmp/test1' },
+      { url: '/healthz2', cmd: 'ls /tmp/test2' },
+    ]);
+  });
+
+  it('reads every other flag', () => {
+    const c = config([
+      '-port=9000', '--address', '127.0.0.1', '--period=1.5s', '-latency', '1m30s', '--timeout=1s',
+      '--max-output=4096', '-quiet', '--output', '--allow-quit', '--debug-endpoints=false',
+      '--log-format=json', '--shutdown-grace', '250ms',
+    ]);
+    assert.equal(c.port, 9000);
+    assert.equal(c.address, '127.0.0.1');
+    assert.equal(c.periodMs, 1500);
+    assert.equal(c.latencyMs, 90_000);
+    assert.equal(c.timeoutMs, 1000);
+    assert.equal(c.maxOutput, 4096);
+    assert.equal(c.quiet, true);
+    assert.equal(c.output, true);
+    assert.equal(c.allowQuit, true);
+    assert.equal(c.debugEndpoints, false);
+    assert.equal(c.logFormat, 'json');
+    assert.equal(c.shutdownGraceMs, 250);
+  });
+
+  it('accepts Go boolean spellings', () => {
+    assert.equal(config(['-quiet=1']).quiet, true);
+    assert.equal(config(['-quiet=f']).quiet, false);
+    assert.equal(config(['--debug-endpoints=0']).debugEndpoints, false);
+    assert.equal(config(['--debug-endpoints=T']).debugEndpoints, true);
+  });
+
+  it('takes the last of a repeated single-value flag, as Go does', () => {
+    assert.equal(config(['--port=1', '--port=2']).port, 2);
+  });
+
+  it('accepts --port 0 (any free port)', () => {
+    assert.equal(config(['--port', '0']).port, 0);
+  });
+
+  it('defaults --timeout to --latency when that is under 10s', () => {
+    assert.equal(config(['--period=1s', '--latency=3s']).timeoutMs, 3000);
+  });
+
+  it('answers --help and --version', () => {
+    assert.deepEqual(parseFlags(['--help'], lookPath), { kind: 'help' });
+    assert.deepEqual(parseFlags(['-version'], lookPath), { kind: 'version' });
+  });
+
+  it('warns, without failing, when a command is not on PATH', () => {
+    const out = run(['--cmd=nosuchprobe --now']);
+    assert.deepEqual(out.warnings, [
+      '--cmd "nosuchprobe --now" (for /healthz): "nosuchprobe" not found on PATH; the check will fail until it is',
+    ]);
+  });
+
+  it('does not warn for shell builtins, assignments or known commands', () => {
+    for (const cmd of ['echo hi', 'test -f /x', 'FOO=1 ls', 'ls /tmp', '[ -e /x ]', 'exit 0']) {
+      assert.deepEqual(run([`--cmd=${cmd}`]).warnings, [], cmd);
+    }
+  });
+
+  describe('sanity checks: one clear line naming the flag, the value and the limit', () => {
+    const cases: [string, string[], string][] = [
+      ['empty command', ['--cmd='], '--cmd #1 (for /healthz) is empty'],
+      ['blank command', ['--cmd', '   '], '--cmd #1 (for /healthz) is empty'],
+      ['count mismatch', ['--cmd=a', '--cmd=b', '--url=/a', '--url=/b', '--url=/c'], '--cmd given 2 times but --url 3 times: the counts must match'],
+      ['more urls than the one cmd', ['--cmd=a', '--url=/a', '--url=/b'], '--url given 2 times but --cmd once: give one --cmd per --url, paired by order'],
+      ['more cmds than the one url', ['--cmd=a', '--cmd=b'], '--cmd given 2 times but --url once: give one --url per --cmd, paired by order'],
+      ['url without /', ['--url=healthz'], '--url "healthz": must start with "/"'],
+      ['url with a query', ['--url=/h?x=1'], '--url "/h?x=1": must be a plain path (no query, fragment or spaces)'],
+      ['duplicate urls', ['--cmd=a', '--cmd=b', '--url=/h', '--url=/h'], '--url "/h" is given more than once'],
+      ['url /', ['--url=/'], '--url "/" collides with the built-in endpoint /'],
+      ['url /metrics', ['--url=/metrics'], '--url "/metrics" collides with the built-in endpoint /metrics'],
+      ['url /debug/x', ['--url=/debug/x'], '--url "/debug/x" collides with the built-in endpoint /debug/'],
+      ['url /quit', ['--url=/quit'], '--url "/quit" collides with the built-in endpoint /quit'],
+      ['bad duration', ['--period=2'], '--period "2": not a duration (examples: 10ms, 1.5s, 1m30s, 2h)'],
+      ['bad latency', ['--latency=soon'], '--latency "soon": not a duration (examples: 10ms, 1.5s, 1m30s, 2h)'],
+      ['period 0', ['--period=0s'], '--period 0s: must be greater than 0'],
+      ['negative period', ['--period=-1s'], '--period -1s: must be greater than 0'],
+      ['latency < period', ['--period=10s', '--latency=5s'], '--latency 5s is less than --period 10s: every result would be stale'],
+      ['timeout > latency', ['--latency=30s', '--timeout=31s'], '--timeout 31s is greater than --latency 30s: a hung run would look stale, not failed'],
+      ['timeout 0', ['--timeout=0s'], '--timeout 0s: must be greater than 0'],
+      ['port too big', ['--port=65536'], '--port "65536": must be an integer from 0 to 65535'],
+      ['port negative', ['--port=-1'], '--port "-1": must be an integer from 0 to 65535'],
+      ['port not a number', ['--port=http'], '--port "http": must be an integer from 0 to 65535'],
+      ['port without value', ['--port'], '--port needs a value'],
+      ['max-output too small', ['--max-output=10'], '--max-output "10": must be an integer from 256 to 67108864'],
+      ['bad address', ['--address=localhost'], '--address "localhost": must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)'],
+      ['bad log format', ['--log-format=xml'], '--log-format "xml": must be text or json'],
+      ['negative grace', ['--shutdown-grace=-1s'], '--shutdown-grace -1s: must not be negative'],
+      ['bad boolean', ['--quiet=yes'], '--quiet "yes": not a boolean (use true or false)'],
+      ['unknown flag', ['--cmdd=ls'], 'unknown flag "--cmdd" (see --help)'],
+      ['stray argument', ['ls', '/tmp'], 'unexpected argument "ls": commands go in --cmd (see --help)'],
+    ];
+    for (const [name, argv, message] of cases) {
+      it(name, () => rejects(argv, message));
+    }
+    it('no sh on PATH', () => rejects([], 'no "sh" found on PATH: every --cmd runs as sh -c CMD', () => false));
+  });
+});
