@@ -63,8 +63,9 @@ BASEIMAGE ?=
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 # Commit recorded in the org.opencontainers.image.revision label.
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
-# Repository URL recorded in the org.opencontainers.image.source label.
-SOURCE ?= $(shell git config --get remote.origin.url 2>/dev/null)
+# Repository URL recorded in the org.opencontainers.image.source label: the origin remote, or
+# else the Go tool this rewrites (its home until this project has a remote of its own).
+SOURCE ?= $(or $(shell git config --get remote.origin.url 2>/dev/null),https://github.com/kubernetes/contrib/tree/master/exec-healthz)
 # true = attach a provenance attestation (records build times: digests then differ per build).
 PROVENANCE ?= false
 # true = rebuild every layer, ignoring BuildKit's cache.
@@ -104,6 +105,7 @@ endif
 BAKE = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEIMAGE='$(BASEIMAGE)' \
 	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' REVISION='$(REVISION)' SOURCE='$(SOURCE)' \
 	PROVENANCE='$(PROVENANCE)' NO_CACHE='$(NO_CACHE)' CONTEXT_DIR='$(IMAGE_CTX)' \
+	COMPRESSION='$(COMPRESSION)' CACHE_DIR='$(CACHE_DIR)' \
 	docker buildx bake -f docker-bake.hcl $(if $(BUILDER),--builder '$(BUILDER)')
 # Sets every file's mtime in ARCH's build contexts to SOURCE_DATE_EPOCH.
 normalize_ctx = find $(IMAGE_CTX)/$(1) -exec touch -h -d @$(SOURCE_DATE_EPOCH) {} +

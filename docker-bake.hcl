@@ -68,6 +68,17 @@ variable "PUSH" {
   default = "false"
 }
 
+# Layer compression: gzip (every client) or zstd (smaller; containerd >= 1.5).
+variable "COMPRESSION" {
+  default = "gzip"
+}
+
+# Directory to import the build cache from and export it to (type=local, one subdirectory
+# per target); empty = none. Needs the containerd image store or a BUILDER of its own.
+variable "CACHE_DIR" {
+  default = ""
+}
+
 # "true" rebuilds every layer, ignoring the build cache.
 variable "NO_CACHE" {
   default = "false"
@@ -77,6 +88,16 @@ variable "NO_CACHE" {
 # so two builds of one commit would no longer give the same digest.
 variable "PROVENANCE" {
   default = "false"
+}
+
+# cache-from and cache-to of target NAME under CACHE_DIR.
+function "cache_from" {
+  params = [name]
+  result = CACHE_DIR == "" ? [] : ["type=local,src=${CACHE_DIR}/${name}"]
+}
+function "cache_to" {
+  params = [name]
+  result = CACHE_DIR == "" ? [] : ["type=local,dest=${CACHE_DIR}/${name},mode=max"]
 }
 
 # RFC 3339 form of SOURCE_DATE_EPOCH for org.opencontainers.image.created.
@@ -117,7 +138,9 @@ target "base" {
   contexts = {
     rootfs = "${CONTEXT_DIR}/${arch}/rootfs"
   }
-  platforms = [PLATFORMS[arch]]
+  platforms  = [PLATFORMS[arch]]
+  cache-from = cache_from("base-${arch}")
+  cache-to   = cache_to("base-${arch}")
 }
 
 # exechealthz per arch: $PREFIX/exechealthz-ARCH:$TAG.
@@ -131,10 +154,12 @@ target "exechealthz" {
     bin  = "${CONTEXT_DIR}/${arch}/bin"
   }
   platforms   = [PLATFORMS[arch]]
+  cache-from  = cache_from("exechealthz-${arch}")
+  cache-to    = cache_to("exechealthz-${arch}")
   tags        = ["${PREFIX}/exechealthz-${arch}:${TAG}"]
   labels      = oci()
   # OCI media types either way, so the loaded and the pushed image have one digest.
-  output = [PUSH == "true" ? "type=image,oci-mediatypes=true,push=true" : "type=docker,oci-mediatypes=true"]
+  output = ["${PUSH == "true" ? "type=image,push=true" : "type=docker"},oci-mediatypes=true,compression=${COMPRESSION},force-compression=true"]
   annotations = [for k, v in oci() : "manifest:${k}=${v}"]
 }
 
