@@ -114,8 +114,9 @@ print_refs = node -e 'const m = require("./$(1)"); for (const t of Object.keys(m
 	if (!t.startsWith("base-")) console.log("$(2) " + m[t]["image.name"] + "@" + m[t]["containerimage.digest"])'
 
 # ARCH's build contexts: the executable and a copy of the base rootfs (unless BASEIMAGE).
-$(IMAGE_CTX)/%.stamp: bin/%/exechealthz $(if $(BASEIMAGE),,$(ROOTFS_DIR)/%.stamp)
-	rm -rf $(IMAGE_CTX)/$* && mkdir -p $(IMAGE_CTX)/$*/bin
+$(IMAGE_CTX)/%.stamp: bin/%/exechealthz dist/sbom/exechealthz-%.cdx.json $(if $(BASEIMAGE),,$(ROOTFS_DIR)/%.stamp)
+	rm -rf $(IMAGE_CTX)/$* && mkdir -p $(IMAGE_CTX)/$*/bin $(IMAGE_CTX)/$*/sbom/usr/share/sbom
+	cp dist/sbom/exechealthz-$*.cdx.json $(IMAGE_CTX)/$*/sbom/usr/share/sbom/exechealthz.cdx.json
 	cp bin/$*/exechealthz $(IMAGE_CTX)/$*/bin/exechealthz
 	$(if $(BASEIMAGE),mkdir -p $(IMAGE_CTX)/$*/rootfs,cp -a $(ROOTFS_DIR)/$*/. $(IMAGE_CTX)/$*/rootfs/)
 	@touch $@

@@ -152,6 +152,8 @@ target "exechealthz" {
   contexts = {
     base = BASEIMAGE != "" ? "docker-image://${BASEIMAGE}" : "target:base-${arch}"
     bin  = "${CONTEXT_DIR}/${arch}/bin"
+    # The arch's SBOM laid out as usr/share/sbom/exechealthz.cdx.json (make sbom).
+    sbom = "${CONTEXT_DIR}/${arch}/sbom"
   }
   platforms   = [PLATFORMS[arch]]
   cache-from  = cache_from("exechealthz-${arch}")
