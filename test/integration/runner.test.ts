@@ -1,0 +1,81 @@
+// The real runner against real processes: sh, process groups, pipes.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCommand, type RunOptions } from '../../src/runner';
+import { until } from '../helpers/poll';
+import { groupMembers } from '../helpers/proc';
+
+const opts: RunOptions = { timeoutMs: 5000, maxOutput: 10 * 1024, killGraceMs: 200 };
+
+describe('runCommand', () => {
+  it('reports exit status and combined output in order', async () => {
+    const r = await runCommand('echo one; echo two >&2; echo three; exit 3', opts);
+    assert.equal(r.exitCode, 3);
+    assert.equal(r.signal, null);
+    assert.equal(r.timedOut, false);
+    assert.equal(r.output, 'one\ntwo\nthree\n');
+    assert.ok(r.end >= r.start);
+  });
+
+  it('keeps sh error messages as sh prints them', async () => {
+    const r = await runCommand('nosuchcommand-xyz', opts);
+    assert.equal(r.exitCode, 127);
+    assert.match(r.output, /^sh: 1: nosuchcommand-xyz: not found\n$/);
+  });
+
+  it('closes stdin so a command reading it does not hang', async () => {
+    const r = await runCommand('cat; echo done', opts);
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.output, 'done\n');
+  });
+
+  it('kills the whole group on timeout, background children included', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-runner-'));
+    const started = Date.now();
+    const r = await runCommand(`echo $$ > ${dir}/pgid; sleep 30 & sleep 30`, { ...opts, timeoutMs: 300 });
+    const elapsed = Date.now() - started;
+    assert.equal(r.timedOut, true);
+    assert.equal(r.exitCode, null);
+    assert.ok(elapsed < 5000, `took ${elapsed}ms`);
+    const pgid = Number(readFileSync(`${dir}/pgid`, 'utf8'));
+    await until('the group to be gone', () => (groupMembers(pgid).length === 0 ? true : undefined), 5000);
+  });
+
+  it('SIGKILLs a group that ignores SIGTERM after the grace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-runner-'));
+    const r = await runCommand(`trap '' TERM; echo $$ > ${dir}/pgid; sleep 30 & wait`, { ...opts, timeoutMs: 200, killGraceMs: 200 });
+    assert.equal(r.timedOut, true);
+    const pgid = Number(readFileSync(`${dir}/pgid`, 'utf8'));
+    await until('the group to be gone', () => (groupMembers(pgid).length === 0 ? true : undefined), 5000);
+  });
+
+  it('kills background children left by a run that succeeded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-runner-'));
+    const r = await runCommand(`echo $$ > ${dir}/pgid; (sleep 30 >/dev/null 2>&1 &); exit 0`, opts);
+    assert.equal(r.exitCode, 0);
+    const pgid = Number(readFileSync(`${dir}/pgid`, 'utf8'));
+    await until('the group to be gone', () => (groupMembers(pgid).length === 0 ? true : undefined), 5000);
+  });
+
+  it('caps 5 MB of output at --max-output, keeping head and tail', async () => {
+    const r = await runCommand(`echo BEGIN; head -c 5000000 /dev/zero | tr '\\0' x; echo; echo END`, { ...opts, maxOutput: 1024 });
+    assert.equal(r.exitCode, 0);
+    const total = 6 + 5_000_000 + 1 + 4;
+    assert.equal(r.droppedBytes, total - 1024);
+    assert.ok(r.output.startsWith('BEGIN\nxxx'));
+    assert.ok(r.output.endsWith('xxx\nEND\n'));
+    assert.ok(r.output.includes(`\n... [${total - 1024} bytes dropped] ...\n`));
+  });
+
+  it('kills the run when the shutdown signal aborts, without calling it a timeout', async () => {
+    const ac = new AbortController();
+    const run = runCommand('sleep 30', { ...opts, signal: ac.signal });
+    setTimeout(() => ac.abort(), 100);
+    const r = await run;
+    assert.equal(r.timedOut, false);
+    assert.equal(r.signal, 'SIGTERM');
+  });
+});

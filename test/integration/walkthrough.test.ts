@@ -1,0 +1,203 @@
+// The original README's examples, run against the real bundled service.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { get, httpRequest, type Reply } from '../helpers/http';
+import { until } from '../helpers/poll';
+import { startService, type Service } from '../helpers/service';
+
+const running: Service[] = [];
+after(async () => {
+  await Promise.all(running.map((s) => s.stop('SIGKILL')));
+});
+
+async function start(args: string[]): Promise<Service> {
+  const s = await startService(args);
+  running.push(s);
+  return s;
+}
+
+/** Polls until the answer satisfies `ok` (the service updates every period). */
+function answer(url: string, ok: (r: Reply) => boolean, headers?: Record<string, string>): Promise<Reply> {
+  return until(`an answer from ${url}`, async () => {
+    const r = await get(url, headers);
+    return ok(r) ? r : undefined;
+  });
+}
+
+const GO_TIME = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(\\.\\d+)? \\+0000 UTC';
+
+describe('README walk-through: ls /tmp/test', () => {
+  it('answers 503 with the ls error, then 200 ok once the file exists', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-'));
+    const file = join(dir, 'test');
+    const s = await start(['--cmd', `ls ${file}`, '--period', '50ms']);
+
+    const failing = await answer(`${s.baseUrl}/healthz`, (r) => r.status === 503 && r.body.startsWith('Healthz'));
+    assert.match(
+      failing.body,
+      new RegExp(
+        `^Healthz probe on /healthz error: Result of last exec: ls: cannot access '${file}': No such file or directory\\n, at ${GO_TIME}, error exit status 2\\n$`,
+      ),
+    );
+    assert.equal(failing.headers['content-type'], 'text/plain; charset=utf-8');
+
+    writeFileSync(file, '');
+    const ok = await answer(`${s.baseUrl}/healthz`, (r) => r.status === 200);
+    assert.equal(ok.body, 'ok');
+
+    rmSync(file);
+    const again = await answer(`${s.baseUrl}/healthz`, (r) => r.status === 503);
+    assert.match(again.body, /error exit status 2\n$/);
+    assert.match(s.stderr(), /Worker running ls \S+ to serve \/healthz/);
+  });
+
+  it('answers 503 "no result yet" before the first run ends', async () => {
+    const s = await start(['--cmd', 'sleep 5', '--period', '100ms', '--latency', '10s', '--timeout', '10s', '--shutdown-grace', '1s']);
+    const r = await get(`${s.baseUrl}/healthz`);
+    assert.equal(r.status, 503);
+    assert.equal(r.body, 'no result yet: the first run for /healthz has not finished\n');
+  });
+});
+
+describe('several URL/command pairs', () => {
+  it('serves each URL from its own command', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-'));
+    const s = await start([
+      `--cmd=ls ${dir}/test1`, '--url=/healthz1',
+      `--cmd=ls ${dir}/test2`, '--url=/healthz2',
+      '--cmd=echo up', '--url=/ready',
+      '--period=50ms',
+    ]);
+    writeFileSync(join(dir, 'test1'), '');
+    assert.equal((await answer(`${s.baseUrl}/healthz1`, (r) => r.status === 200)).body, 'ok');
+    const two = await answer(`${s.baseUrl}/healthz2`, (r) => r.status === 503 && r.body.startsWith('Healthz'));
+    assert.match(two.body, /^Healthz probe on \/healthz2 error: .*test2/);
+    assert.equal((await answer(`${s.baseUrl}/ready`, (r) => r.status === 200)).body, 'ok');
+    // The default /healthz is not served when --url is given.
+    assert.equal((await get(`${s.baseUrl}/healthz`)).status, 404);
+  });
+});
+
+describe('endpoints and shapes', () => {
+  it('serves the listing, 404, 405, HEAD, JSON, verbose and --output', async () => {
+    const s = await start(['--cmd', 'echo hello; echo world >&2', '--period', '50ms', '--output']);
+    const ok = await answer(`${s.baseUrl}/healthz`, (r) => r.status === 200);
+    assert.equal(ok.body, 'hello\nworld\n', '--output answers with the command output, stderr included');
+
+    const index = await get(`${s.baseUrl}/`);
+    assert.equal(index.status, 200);
+    for (const path of ['/healthz', '/metrics', '/debug/']) assert.match(index.body, new RegExp(`^${path} `, 'm'));
+    assert.doesNotMatch(index.body, /\/quit/, '/quit is off by default');
+
+    const missing = await get(`${s.baseUrl}/nope`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body, '404 page not found\n');
+    assert.equal((await get(`${s.baseUrl}/quit`)).status, 404);
+
+    const post = await httpRequest(`${s.baseUrl}/healthz`, { method: 'POST' });
+    assert.equal(post.status, 405);
+    assert.equal(post.headers['allow'], 'GET, HEAD');
+
+    const head = await httpRequest(`${s.baseUrl}/healthz`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body, '');
+    assert.equal(head.headers['content-length'], String(Buffer.byteLength('hello\nworld\n')));
+
+    const verbose = await get(`${s.baseUrl}/healthz?verbose`);
+    assert.equal(verbose.status, 200);
+    assert.equal(verbose.body, '[+]/healthz ok\nhealthz check passed\n');
+
+    for (const [url, headers] of [
+      [`${s.baseUrl}/healthz?format=json`, undefined],
+      [`${s.baseUrl}/healthz`, { Accept: 'application/json' }],
+    ] as const) {
+      const json = await get(url, headers);
+      assert.equal(json.status, 200);
+      assert.equal(json.headers['content-type'], 'application/json');
+      const body = JSON.parse(json.body) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(body).sort(), [
+        'cmd', 'consecutiveFailures', 'durationSeconds', 'end', 'exitCode', 'healthy', 'output',
+        'outputDroppedBytes', 'reason', 'signal', 'start', 'status', 'timedOut', 'url',
+      ]);
+      assert.equal(body['status'], 'ok');
+      assert.equal(body['healthy'], true);
+      assert.equal(body['exitCode'], 0);
+      assert.equal(body['output'], 'hello\nworld\n');
+      assert.equal(body['consecutiveFailures'], 0);
+      assert.ok(Date.parse(String(body['end'])) >= Date.parse(String(body['start'])));
+    }
+  });
+
+  it('shows a failure in verbose and JSON form', async () => {
+    const s = await start(['--cmd', 'echo broken; exit 4', '--period', '50ms']);
+    const verbose = await answer(`${s.baseUrl}/healthz?verbose`, (r) => r.status === 503 && r.body.startsWith('[-]'));
+    assert.equal(verbose.body, '[-]/healthz failed: exit status 4\nhealthz check failed\n');
+    const json = await answer(`${s.baseUrl}/healthz?format=json`, (r) => r.status === 503 && r.body.includes('"failed"'));
+    const body = JSON.parse(json.body) as Record<string, unknown>;
+    assert.equal(body['status'], 'failed');
+    assert.equal(body['exitCode'], 4);
+    assert.equal(body['reason'], 'exit status 4');
+    assert.equal(body['output'], 'broken\n');
+    assert.ok(Number(body['consecutiveFailures']) >= 1);
+  });
+
+  it('serves /quit only with --allow-quit, and exits 0 through it', async () => {
+    const s = await start(['--allow-quit', '--period', '1s']);
+    const r = await get(`${s.baseUrl}/quit`);
+    assert.equal(r.status, 200);
+    const exit = await s.exited;
+    assert.equal(exit.code, 0);
+    assert.match(s.stderr(), /Shutdown requested via \/quit by /);
+  });
+
+  it('turns /debug/ off with --debug-endpoints=false', async () => {
+    const s = await start(['--debug-endpoints=false', '--period', '1s']);
+    assert.equal((await get(`${s.baseUrl}/debug/`)).status, 404);
+    assert.equal((await get(`${s.baseUrl}/debug/heap`)).status, 404);
+  });
+
+  it('logs requests and runs, and nothing but errors and the address with --quiet', async () => {
+    const loud = await start(['--period', '50ms']);
+    await answer(`${loud.baseUrl}/healthz`, (r) => r.status === 200);
+    await loud.waitForStderr(/Client ip \S+ requesting \/healthz probe servicing cmd echo healthz/);
+    const quiet = await start(['--period', '50ms', '--quiet']);
+    await answer(`${quiet.baseUrl}/healthz`, (r) => r.status === 200);
+    await get(`${quiet.baseUrl}/metrics`);
+    const lines = quiet.stderr().trim().split('\n');
+    assert.equal(lines.length, 1, quiet.stderr());
+    assert.match(lines[0] ?? '', /listening on 0\.0\.0\.0:\d+$/);
+  });
+
+  it('writes JSON log lines with --log-format=json', async () => {
+    const s = await start(['--period', '50ms', '--log-format', 'json']);
+    await answer(`${s.baseUrl}/healthz`, (r) => r.status === 200);
+    for (const line of s.stderr().trim().split('\n')) {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      assert.equal(typeof entry['time'], 'string');
+      assert.equal(typeof entry['msg'], 'string');
+    }
+  });
+});
+
+describe('staleness', () => {
+  it('answers "Latest result too old to be useful" when no run has finished within --latency', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-'));
+    // Succeeds until the hang file appears; then runs hang until killed at --timeout,
+    // leaving a window of about --period in which the last success is too old.
+    const s = await start([
+      '--cmd', `if [ -e ${dir}/hang ]; then sleep 30; fi`,
+      '--period', '300ms', '--latency', '400ms', '--timeout', '400ms',
+    ]);
+    await answer(`${s.baseUrl}/healthz`, (r) => r.status === 200);
+    writeFileSync(join(dir, 'hang'), '');
+    const stale = await answer(`${s.baseUrl}/healthz`, (r) => r.body.startsWith('Latest'));
+    assert.equal(stale.status, 503);
+    assert.match(stale.body, new RegExp(`^Latest result too old to be useful: Result of last exec: , at ${GO_TIME}, error None\\.\\n$`));
+    // Then the hung run is killed and reported as a timed-out failure.
+    const timedOut = await answer(`${s.baseUrl}/healthz`, (r) => r.body.startsWith('Healthz'));
+    assert.match(timedOut.body, /error timed out after 400ms, process group killed\n$/);
+  });
+});
