@@ -53,6 +53,43 @@ $(ROOTFS_DIR)/%.stamp: $(ROOTFS_INPUTS)
 rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves today
 	bash build/rootfs-lock.sh
 
+# Node.js version in every executable; build/node.lock.json pins it (with integrity) and
+# is the only place it is written down: `make node-lock NODE_VERSION=x.y.z` moves it.
+NODE_VERSION ?= $(shell node -p "require('./build/node.lock.json').version" 2>/dev/null)
+# Verified Node binaries, one per arch, plus the x64 Node >= 22 that runs pkg.
+NODE_CACHE := .cache/node
+PKG_HOST_NODE := $(NODE_CACHE)/pkg-host/node
+NODE_BINS := $(foreach a,$(ALL_ARCH),$(NODE_CACHE)/$(NODE_VERSION)/$(a)/node)
+# One single-executable application per arch.
+EXECUTABLES := $(foreach a,$(ALL_ARCH),bin/$(a)/exechealthz)
+# The arch of this machine, as a Makefile ARCH (build/arches.tsv maps uname -m).
+HOST_ARCH := $(shell awk -F'\t' -v m="$$(uname -m)" '!/^\#/ && $$7 == m { print $$1 }' build/arches.tsv)
+
+node-fetch: $(NODE_BINS) $(PKG_HOST_NODE) ## Fetch and verify the Node binaries (once; cached in .cache/)
+$(NODE_CACHE)/$(NODE_VERSION)/%/node: build/node.lock.json build/node-fetch.mjs build/lib.mjs
+	node build/node-fetch.mjs --arch $* --node-version $(NODE_VERSION)
+	@touch $@
+$(PKG_HOST_NODE): build/node.lock.json build/node-fetch.mjs build/lib.mjs
+	node build/node-fetch.mjs --pkg-host
+	@touch $@
+
+node-lock: ## Re-pin build/node.lock.json from npm (NODE_VERSION=x.y.z to change Node)
+	node build/node-fetch.mjs --refresh --node-version $(NODE_VERSION)
+
+build: build-$(ARCH) ## Build bin/ARCH/exechealthz
+build-%: bin/%/exechealthz ;
+all-build: $(EXECUTABLES) ## Build bin/<arch>/exechealthz for every arch
+bin/%/exechealthz: dist/exechealthz.cjs $(NODE_CACHE)/$(NODE_VERSION)/%/node $(PKG_HOST_NODE) \
+		build/executable.mjs build/lib.mjs node_modules/.package-lock.json
+	node build/executable.mjs --arch $* --bundle $< --node $(word 2,$^) --out $@
+# The armv7 SEA blob is made by the armv7 Node itself, under QEMU with this sysroot.
+bin/arm/exechealthz: $(ROOTFS_DIR)/arm.stamp
+
+server: exechealthz ## Copy this machine's executable to ./exechealthz
+exechealthz: bin/$(HOST_ARCH)/exechealthz
+	cp $< $@.tmp && mv $@.tmp $@
+	@echo "$@: $$(du -h $@ | cut -f1)"
+
 ## ---- images (container-%, push-%, all-*, push-legacy, push-manifest) --------
 
 # Name of a Buildx builder to build with (`docker buildx ls`); empty = the engine's own.
@@ -227,4 +264,4 @@ test-e2e: out/.stamp ## Images on a real Docker engine and registry
 
 ## ---- housekeeping -------------------------------------------------------------
 
-.PHONY: sbom sign verify bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock
+.PHONY: sbom sign verify bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock node-fetch node-lock build all-build server

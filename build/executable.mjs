@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// executable.mjs --arch ARCH --bundle dist/exechealthz.cjs --node NODE --out bin/ARCH/exechealthz
+//
+// Makes one Single Executable Application: the arch's stock Node binary (NODE, fetched
+// and verified by node-fetch.mjs) with the bundle injected as its SEA blob.
+//  - amd64, arm64, ppc64le: @yao-pkg/pkg --sea, run by the x64 Node 22 from the lock
+//    (pkg refuses older Nodes), with HOME pointing at the cache node-fetch.mjs seeded so
+//    pkg never tries to download from nodejs.org.
+//  - arm: pkg's SEA path rejects armv7, and a blob made by a 64-bit Node crashes a 32-bit
+//    one at start, so the armv7 Node makes its own blob under qemu-arm-static (with the
+//    arm rootfs as sysroot) and postject, as pkg does, injects it.
+// pkg can skip a target without failing, so the result is checked (fresh, ELF header of the
+// arch, SEA fuse flipped) before it replaces OUT in one rename: a failed build never leaves
+// a stale or half-written executable behind.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { archRows, fail, ROOT } from './lib.mjs';
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      arch: { type: 'string' },
+      bundle: { type: 'string', default: 'dist/exechealthz.cjs' },
+      node: { type: 'string' },
+      out: { type: 'string' },
+      'pkg-host': { type: 'string', default: '.cache/node/pkg-host/node' },
+      rootfs: { type: 'string' },
+    },
+  }));
+} catch (e) {
+  fail(e.message);
+}
+const rows = archRows();
+const row = rows.find((r) => r.make === values.arch) ||
+  fail(`unknown arch '${values.arch ?? ''}' (allowed: ${rows.map((r) => r.make).join(' ')})`);
+const bundle = resolve(values.bundle);
+const node = resolve(values.node || fail('--node NODE (the arch\'s Node binary) is required'));
+const out = resolve(values.out || `bin/${row.make}/exechealthz`);
+const pkgHost = resolve(values['pkg-host']);
+const lock = JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8'));
+const version = lock.arches?.[row.make]?.version || fail(`build/node.lock.json has no ${row.make} entry`);
+for (const [f, how] of [[bundle, 'make bundle'], [node, `node build/node-fetch.mjs --arch ${row.make}`]]) {
+  if (!existsSync(f)) fail(`${f} is missing (run: ${how})`);
+}
+
+// The SEA fuse postject flips from :0 to :1; written split so this file never contains it.
+const FUSE = 'NODE_SEA' + '_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+
+const started = Date.now();
+mkdirSync(dirname(out), { recursive: true });
+const tmp = `${dirname(out)}/.${row.make}.tmp-${process.pid}`;
+const work = `${tmp}.d`;
+const cleanup = () => rmSync(tmp, { force: true }) || rmSync(work, { recursive: true, force: true });
+process.on('exit', cleanup);
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work);
+
+function run(cmd, args, env) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error) fail(`${cmd}: ${r.error.code === 'ENOENT' ? 'not found' : r.error.message}`);
+  if (r.status !== 0) {
+    process.stderr.write(r.stdout + r.stderr);
+    fail(`${cmd.split('/').pop()} ${args.slice(0, 3).join(' ')}... exited ${r.status ?? r.signal} making ${row.make}`);
+  }
+  return r.stdout;
+}
+
+if (row.pkg === 'armv7') {
+  const qemu = `qemu-${row.qemu}-static`;
+  const rootfs = resolve(values.rootfs || `.cache/rootfs/${row.make}`);
+  if (!existsSync(join(rootfs, 'lib', row.triplet, 'libc.so.6'))) fail(`${rootfs} is not an ${row.make} rootfs (run: make rootfs-${row.make})`);
+  try {
+    execFileSync(qemu, ['--version'], { stdio: 'ignore' });
+  } catch {
+    fail(`${qemu} not found: install qemu-user-static (bash hack/provision-qemu.sh)`);
+  }
+  // Same settings as pkg's simple --sea mode, so all four executables behave alike.
+  const blob = join(work, 'sea-prep.blob');
+  writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
+    main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false,
+  }));
+  run(qemu, ['-L', rootfs, node, '--experimental-sea-config', join(work, 'sea-config.json')]);
+  if (!existsSync(blob) || statSync(blob).size === 0) fail(`the ${row.make} Node made no SEA blob`);
+  copyFileSync(node, tmp);
+  const { inject } = createRequire(join(ROOT, 'package.json'))('postject');
+  // LIEF (inside postject) warns about note-section names it re-synthesises after growing
+  // the section table; pkg hides the same benign line, so do we, and nothing else.
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = (chunk, ...rest) =>
+    /^warning: Can't find string offset for section name '\.note/.test(String(chunk)) ? true : write(chunk, ...rest);
+  try {
+    await inject(tmp, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE, overwrite: true });
+  } catch (e) {
+    fail(`postject could not inject the blob into the ${row.make} Node: ${e.message}`);
+  } finally {
+    process.stderr.write = write;
+  }
+} else {
+  if (!existsSync(pkgHost)) fail(`${pkgHost} is missing (run: node build/node-fetch.mjs --pkg-host)`);
+  const pkgBin = join(ROOT, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js');
+  if (!existsSync(pkgBin)) fail('@yao-pkg/pkg is not installed (run: npm ci)');
+  // A full version in the target keeps pkg from asking nodejs.org which version it means.
+  run(pkgHost, [pkgBin, bundle, '--sea', '-t', `node${version}-linux-${row.pkg}`, '-o', tmp],
+    { HOME: join(ROOT, '.cache/pkg-home') });
+}
+
+// pkg may "succeed" without writing a target: check what is there before using it.
+if (!existsSync(tmp)) fail(`pkg produced no executable for ${row.make} (target node${version}-linux-${row.pkg})`);
+const st = statSync(tmp);
+if (st.mtimeMs < started - 1000) fail(`${tmp} is older than this build`);
+if (st.size <= statSync(node).size) fail(`${row.make} executable is no bigger than bare Node: nothing was injected`);
+const head = Buffer.alloc(20);
+const fd = openSync(tmp, 'r');
+readSync(fd, head, 0, 20, 0);
+closeSync(fd);
+const elfClass = head[4] === 1 ? 32 : head[4] === 2 ? 64 : 0;
+const machine = head.readUInt16LE(18);
+if (head.toString('latin1', 0, 4) !== '\x7fELF' || head[5] !== 1 || elfClass !== Number(row.elf_class) || machine !== Number(row.elf_machine)) {
+  fail(`${row.make} executable has the wrong ELF header (class ${elfClass}, machine ${machine}; want ${row.elf_class}, ${row.elf_machine})`);
+}
+if (!readFileSync(tmp).includes(`${FUSE}:1`)) fail(`${row.make} executable's SEA fuse is not set: the blob was not injected`);
+
+chmodSync(tmp, 0o755);
+renameSync(tmp, out);
+const rel = out.startsWith(ROOT + '/') ? out.slice(ROOT.length + 1) : out;
+console.log(`${rel}: ${(statSync(out).size / 1048576).toFixed(1)} MiB, Node ${version} ${row.platform} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
