@@ -122,7 +122,11 @@ for (const arch of rows) {
     verdict(false, ref, res.error);
     continue;
   }
-  archDigests.set(arch.platform, res.digest);
+  // With PROVENANCE=true the tag names an index of the image plus its attestation; the
+  // multi-arch index then lists the image manifest inside it.
+  const [os, cpu, variant] = arch.platform.split('/');
+  const inner = (res.raw.manifests || []).find((m) => m.platform?.os === os && m.platform?.architecture === cpu && (!variant || m.platform?.variant === variant));
+  archDigests.set(arch.platform, inner ? inner.digest : res.digest);
   const byDigest = `${prefix}/exechealthz-${arch.make}@${res.digest}`;
   const notes = [];
   let error;
