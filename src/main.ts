@@ -13,7 +13,7 @@ import { makeLookPath } from './lookpath';
 import { metricsHandler } from './metrics-handler';
 import { startProcessStats } from './process-stats';
 import { quitHandler } from './quit';
-import { runCommand } from './runner';
+import { killAllGroups, runCommand } from './runner';
 import { createApp, type Route } from './server';
 import { createShutdown, onSignals } from './shutdown';
 import { VERSION } from './version';
@@ -109,6 +109,7 @@ function main(): void {
   }
 
   server.on('error', (err: NodeJS.ErrnoException) => {
+    killAllGroups();
     fail(`cannot listen on ${config.address}:${config.port}: ${err.code ?? err.message}`, 1);
   });
   onSignals(shutdown);

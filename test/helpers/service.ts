@@ -134,10 +134,11 @@ export interface Finished extends Exit {
 }
 
 /** Runs the service to its exit (for --help, --version and bad flags); kills it after timeoutMs. */
-export function runToExit(args: readonly string[], timeoutMs = START_TIMEOUT_MS): Promise<Finished> {
+export function runToExit(args: readonly string[], options: StartOptions = {}): Promise<Finished> {
   const { file, args: baseArgs } = serviceCommand();
   const started = Date.now();
-  const child = spawn(file, [...baseArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const timeoutMs = options.timeoutMs ?? START_TIMEOUT_MS;
+  const child = spawn(file, [...baseArgs, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));

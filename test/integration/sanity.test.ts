@@ -1,0 +1,77 @@
+// Bad input ends the real service at once: status 2, one line on stderr, no stack trace.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { describe, it } from 'node:test';
+import { runToExit, startService, type Finished } from '../helpers/service';
+
+function assertUsageExit(r: Finished, message: string): void {
+  assert.equal(r.code, 2, `exit status; stderr: ${r.stderr}`);
+  assert.equal(r.stderr, `exechealthz: ${message}\n`);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.equal(r.stdout, '');
+}
+
+const cases: [string, string[], string][] = [
+  ['empty command', ['--cmd='], '--cmd #1 (for /healthz) is empty'],
+  ['count mismatch', ['--cmd=a', '--cmd=b', '--url=/a', '--url=/b', '--url=/c'], '--cmd given 2 times but --url 3 times: the counts must match'],
+  ['URL without leading /', ['--url=healthz'], '--url "healthz": must start with "/"'],
+  ['duplicate URLs', ['--cmd=true', '--url=/a', '--cmd=true', '--url=/a'], '--url "/a" is given more than once'],
+  ['URL on /', ['--url=/'], '--url "/" collides with the built-in endpoint /'],
+  ['URL on /metrics', ['--url=/metrics'], '--url "/metrics" collides with the built-in endpoint /metrics'],
+  ['URL under /debug/', ['--url=/debug/pprof/'], '--url "/debug/pprof/" collides with the built-in endpoint /debug/'],
+  ['URL on /quit', ['--url=/quit'], '--url "/quit" collides with the built-in endpoint /quit'],
+  ['bad duration', ['-period=fast'], '--period "fast": not a duration (examples: 10ms, 1.5s, 1m30s, 2h)'],
+  ['period <= 0', ['--period=0s'], '--period 0s: must be greater than 0'],
+  ['latency < period', ['--period=2s', '--latency=1s'], '--latency 1s is less than --period 2s: every result would be stale'],
+  ['timeout > latency', ['--latency=3s', '--timeout=4s'], '--timeout 4s is greater than --latency 3s: a hung run would look stale, not failed'],
+  ['port out of range', ['--port=70000'], '--port "70000": must be an integer from 0 to 65535'],
+  ['unknown flag', ['--frobnicate'], 'unknown flag "--frobnicate" (see --help)'],
+  ['max-output under its floor', ['--max-output=1'], '--max-output "1": must be an integer from 256 to 67108864'],
+];
+
+describe('sanity checks at start-up', () => {
+  for (const [name, argv, message] of cases) {
+    it(name, async () => assertUsageExit(await runToExit(argv), message));
+  }
+
+  it('no sh on PATH', async () => {
+    const r = await runToExit([], { env: { ...process.env, PATH: '/nonexistent' } });
+    assertUsageExit(r, 'no "sh" found on PATH: every --cmd runs as sh -c CMD');
+  });
+
+  it('warns, but starts, when a command is not on PATH', async () => {
+    const s = await startService(['--cmd', 'no-such-probe-xyz', '--period', '1s']);
+    try {
+      assert.match(s.stderr(), /warning: --cmd "no-such-probe-xyz" \(for \/healthz\): "no-such-probe-xyz" not found on PATH/);
+    } finally {
+      await s.stop();
+    }
+  });
+
+  it('exits 1 with one line when the port is taken', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = await runToExit(['--address', '127.0.0.1', '--port', String(port)]);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, new RegExp(`exechealthz: cannot listen on 127\\.0\\.0\\.1:${port}: EADDRINUSE\\n$`));
+      assert.doesNotMatch(r.stderr, /\n\s+at /);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('prints --help and --version on stdout and exits 0', async () => {
+    const help = await runToExit(['--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: exechealthz \[flags\]/);
+    for (const flag of ['cmd', 'url', 'port', 'address', 'period', 'latency', 'timeout', 'max-output', 'output', 'quiet', 'log-format', 'allow-quit', 'debug-endpoints', 'shutdown-grace', 'version']) {
+      assert.match(help.stdout, new RegExp(`--${flag}\\b`));
+    }
+    const version = await runToExit(['-version']);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^\S+\n$/);
+    assert.equal(version.stderr, '');
+  });
+});
