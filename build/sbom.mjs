@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes the CycloneDX 1.5 SBOM of one arch image from what actually went into it:
 //  - npm packages: those whose files are in the bundle (its source map lists every input),
-//    described by `npm sbom` (version, purl, license, integrity);
+//    described by `npm sbom` from package-lock.json (version, purl, license, integrity);
 //  - the Node.js runtime the executable was made from (build/node.lock.json);
 //  - every Debian package of that arch's base (images/base/packages.lock).
 // No wall-clock time and no random serial number: the document is a function of its inputs
@@ -61,7 +61,7 @@ let npmBom;
 try {
   const text = values['npm-sbom']
     ? readFileSync(values['npm-sbom'], 'utf8')
-    : execFileSync('npm', ['sbom', '--sbom-format', 'cyclonedx', '--sbom-type', 'application'], {
+    : execFileSync('npm', ['sbom', '--sbom-format', 'cyclonedx', '--sbom-type', 'application', '--package-lock-only'], {
         encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20,
       });
   npmBom = JSON.parse(text);
