@@ -37,10 +37,14 @@ export function createShutdown(deps: ShutdownDeps): (why: string) => void {
     }, deps.graceMs);
     force.unref();
     const closed = new Promise<void>((resolve) => deps.server.close(() => resolve()));
-    // Idle keep-alive connections would otherwise hold close() until they time out.
+    // Keep-alive connections go idle as their last request finishes; close them as they
+    // do, or they would hold close() until keepAliveTimeout.
     deps.server.closeIdleConnections();
+    const sweep = setInterval(() => deps.server.closeIdleConnections(), 50);
+    sweep.unref();
     void Promise.all([closed, ...deps.checks.map((c) => c.stop())]).then(() => {
       clearTimeout(force);
+      clearInterval(sweep);
       deps.logger.notice('shutdown complete');
       deps.exit(0);
     });
