@@ -256,7 +256,7 @@ test-unit: out/.stamp ## Unit tests: pure logic, fake clock and fake runner
 test-integration: out/.stamp dist/exechealthz.cjs ## Integration tests against the real bundled service
 	node --test out/test/integration/*.test.js
 
-test-arch: out/.stamp ## Every arch executable under QEMU user emulation
+test-arch: out/.stamp $(EXECUTABLES) all-rootfs ## Every arch executable under QEMU user emulation
 	node --test out/test/arch/*.test.js
 
 test-e2e: out/.stamp ## Images on a real Docker engine and registry
