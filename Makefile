@@ -147,7 +147,7 @@ BAKE = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEI
 # Sets every file's mtime in ARCH's build contexts to SOURCE_DATE_EPOCH.
 normalize_ctx = find $(IMAGE_CTX)/$(1) -exec touch -h -d @$(SOURCE_DATE_EPOCH) {} +
 # Prints "VERB REF@DIGEST" for each image in bake's metadata file $(1) (not the bases).
-print_refs = node -e 'const m = require("./$(1)"); for (const t of Object.keys(m).sort()) \
+print_refs = node -e 'const m = require(require("path").resolve("$(1)")); for (const t of Object.keys(m).sort()) \
 	if (!t.startsWith("base-")) console.log("$(2) " + m[t]["image.name"] + "@" + m[t]["containerimage.digest"])'
 
 # ARCH's build contexts: the executable and a copy of the base rootfs (unless BASEIMAGE).
@@ -190,7 +190,7 @@ push-legacy: $(IMAGE_CTX)/amd64.stamp ## Push amd64 as $(PREFIX)/exechealthz:$(T
 push-manifest: all-push ## Push the multi-arch index $(PREFIX)/exechealthz:$(TAG) over every arch, last
 	docker buildx imagetools create $(if $(BUILDER),--builder '$(BUILDER)') -t '$(PREFIX)/exechealthz:$(TAG)' \
 	  $(foreach k,title licenses version revision created source,--annotation 'index:org.opencontainers.image.$(k)=$(call oci_$(k))') \
-	  $$(node -e 'const m = require("./$(IMAGE_CTX)/push-all.json"); \
+	  $$(node -e 'const m = require(require("path").resolve("$(IMAGE_CTX)/push-all.json")); \
 	    console.log(Object.keys(m).filter(t => !t.startsWith("base-")).sort().map(t => m[t]).map(v => v["image.name"] + "@" + v["containerimage.digest"]).join(" "))')
 	@echo "pushed $(PREFIX)/exechealthz:$(TAG)@$$(docker buildx imagetools inspect '$(PREFIX)/exechealthz:$(TAG)' --format '{{json .Manifest.Digest}}' | tr -d '"')"
 oci_title = exechealthz

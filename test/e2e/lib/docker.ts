@@ -1,0 +1,227 @@
+// Shared by the e2e suites: the real Docker engine, Buildx, the registry on 127.0.0.1:5000,
+// QEMU, the arch table and the real make targets. Nothing here is faked: a missing
+// prerequisite throws, naming what to run, so the test fails instead of skipping.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { resolve } from 'node:path';
+import { get } from '../../helpers/http';
+import { sleep, until } from '../../helpers/poll';
+
+/** Repository root (this file runs from out/test/e2e/lib/). */
+export const ROOT = resolve(__dirname, '..', '..', '..', '..');
+export const REGISTRY = '127.0.0.1:5000';
+const PROVISION = 'bash hack/provision.sh';
+
+export interface Arch {
+  /** Makefile name: amd64 arm arm64 ppc64le. */
+  readonly make: string;
+  readonly debian: string;
+  /** OCI platform, e.g. linux/arm/v7. */
+  readonly platform: string;
+  readonly qemu: string;
+}
+
+/** build/arches.tsv, the one arch table. */
+export function arches(): Arch[] {
+  const lines = readFileSync(resolve(ROOT, 'build', 'arches.tsv'), 'utf8').split('\n');
+  const header = lines.find((l) => l.startsWith('# make\t'));
+  if (header === undefined) throw new Error('build/arches.tsv has no "# make ..." header line');
+  const cols = header.slice(2).split('\t');
+  return lines
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
+    .map((l) => {
+      const f = l.split('\t');
+      const col = (name: string): string => {
+        const v = f[cols.indexOf(name)];
+        if (v === undefined || v === '') throw new Error(`build/arches.tsv: no ${name} in "${l}"`);
+        return v;
+      };
+      return { make: col('make'), debian: col('debian'), platform: col('platform'), qemu: col('qemu') };
+    });
+}
+
+/** OCI platform parts: linux/arm/v7 -> { os: linux, architecture: arm, variant: v7 }. */
+export function platformParts(platform: string): { os: string; architecture: string; variant?: string } {
+  const [os, architecture, variant] = platform.split('/');
+  if (os === undefined || architecture === undefined) throw new Error(`bad platform ${platform}`);
+  return variant === undefined ? { os, architecture } : { os, architecture, variant };
+}
+
+export interface Ran {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+/** Runs a command to its end (no shell), from the repository root. */
+export function run(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Ran> {
+  const started = Date.now();
+  return new Promise((res, rej) => {
+    const child = spawn(file, args, { cwd: ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', rej);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      res({ code, stdout: out, stderr: err, ms: Date.now() - started });
+    });
+  });
+}
+
+/** Runs a command and returns its stdout, or throws with its stderr. */
+export async function ok(file: string, args: readonly string[], timeoutMs?: number): Promise<string> {
+  const r = await run(file, args, timeoutMs === undefined ? {} : { timeoutMs });
+  if (r.code !== 0) throw new Error(`${file} ${args.join(' ')} exited ${r.code}:\n${r.stderr.slice(-4000)}`);
+  return r.stdout;
+}
+
+/** `make ARGS` from the root; throws with the tail of its output if it fails. */
+export async function make(args: readonly string[], timeoutMs = 60 * 60_000): Promise<Ran> {
+  const r = await run('make', args, { timeoutMs });
+  if (r.code !== 0) {
+    throw new Error(`make ${args.join(' ')} exited ${r.code}:\n${(r.stdout + r.stderr).slice(-6000)}`);
+  }
+  return r;
+}
+
+/** "built|pushed REF@sha256:..." lines that the image targets print, keyed by REF. */
+export function printedRefs(stdout: string, verb: 'built' | 'pushed'): Map<string, string> {
+  const refs = new Map<string, string>();
+  for (const m of stdout.matchAll(new RegExp(`^${verb} (\\S+)@(sha256:[0-9a-f]{64})$`, 'gm'))) {
+    refs.set(m[1] as string, m[2] as string);
+  }
+  return refs;
+}
+
+/**
+ * Fails (throws) unless the engine answers with the containerd image store, Buildx is
+ * there, the registry answers on 127.0.0.1:5000, and QEMU handles every foreign arch.
+ */
+export async function requireEngine(): Promise<void> {
+  const info = spawnSync('docker', ['info', '--format', '{{json .DriverStatus}}'], { encoding: 'utf8' });
+  if (info.status !== 0) throw new Error(`the Docker engine is not answering (docker info): run ${PROVISION}`);
+  if (!info.stdout.includes('io.containerd.snapshotter')) {
+    throw new Error(`dockerd runs without the containerd image store: stop it and run ${PROVISION}`);
+  }
+  if (spawnSync('docker', ['buildx', 'version']).status !== 0) throw new Error(`docker buildx is missing: run ${PROVISION}`);
+  try {
+    const r = await get(`http://${REGISTRY}/v2/`);
+    if (r.status !== 200) throw new Error(`status ${r.status}`);
+  } catch (e) {
+    throw new Error(`no registry on ${REGISTRY} (${String(e)}): run ${PROVISION}`);
+  }
+  if (spawnSync('skopeo', ['--version']).status !== 0) throw new Error(`skopeo is missing: run ${PROVISION}`);
+  for (const a of arches()) {
+    if (a.qemu === 'x86_64') continue;
+    if (!existsSync(`/proc/sys/fs/binfmt_misc/qemu-${a.qemu}`)) {
+      throw new Error(`no QEMU binfmt handler for ${a.platform} (qemu-${a.qemu}): run ${PROVISION}`);
+    }
+  }
+}
+
+/** A TCP port free on this host now (containers use --network host, so ports are shared). */
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.on('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => res(port));
+    });
+  });
+}
+
+/** skopeo inspect of REF in the local registry: the raw manifest or index. */
+export async function rawManifest(ref: string): Promise<Record<string, any>> {
+  return JSON.parse(await ok('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${ref}`]));
+}
+
+/** skopeo inspect --config of REF (for an index, of the platform's image). */
+export async function imageConfig(ref: string, platform?: string): Promise<Record<string, any>> {
+  const args = ['inspect', '--tls-verify=false', '--config'];
+  if (platform !== undefined) {
+    const p = platformParts(platform);
+    args.push('--override-os', p.os, '--override-arch', p.architecture);
+    if (p.variant !== undefined) args.push('--override-variant', p.variant);
+  }
+  return JSON.parse(await ok('skopeo', [...args, `docker://${ref}`]));
+}
+
+/** A running container, removed by remove(). */
+export interface Container {
+  readonly name: string;
+  readonly port: number;
+  readonly url: string;
+  /** Milliseconds from `docker run` being spawned to the container id being printed. */
+  readonly runMs: number;
+  readonly startedAt: number;
+  logs(): Promise<string>;
+  exec(...cmd: string[]): Promise<Ran>;
+  remove(): Promise<void>;
+}
+
+let seq = 0;
+
+/**
+ * `docker run -d --network host` of IMAGE on PORT (default: a free one). dockerArgs go
+ * before the image, serviceArgs after it (the -port flag is added).
+ */
+export async function runContainer(
+  image: string,
+  platform: string,
+  serviceArgs: readonly string[],
+  dockerArgs: readonly string[] = [],
+  port?: number,
+): Promise<Container> {
+  port ??= await freePort();
+  const name = `exechealthz-e2e-${process.pid}-${++seq}`;
+  const startedAt = Date.now();
+  const r = await run('docker', [
+    'run', '-d', '--network', 'host', '--platform', platform, '--name', name, ...dockerArgs,
+    image, '-port', String(port), ...serviceArgs,
+  ]);
+  if (r.code !== 0) {
+    await run('docker', ['rm', '-f', name]);
+    throw new Error(`docker run ${image} exited ${r.code}: ${r.stderr.trim()}`);
+  }
+  return {
+    name,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    runMs: r.ms,
+    startedAt,
+    logs: async () => {
+      const l = await run('docker', ['logs', name]);
+      return l.stdout + l.stderr;
+    },
+    exec: (...cmd: string[]) => run('docker', ['exec', name, ...cmd]),
+    remove: async () => {
+      await run('docker', ['rm', '-f', name]);
+    },
+  };
+}
+
+/** Polls URL until its status is STATUS; returns the reply. Emulated Node boots in seconds. */
+export async function untilStatus(c: Container, path: string, status: number, timeoutMs = 120_000) {
+  try {
+    return await until(
+      `${c.url}${path} to answer ${status}`,
+      async () => {
+        const r = await get(`${c.url}${path}`);
+        return r.status === status ? r : undefined;
+      },
+      timeoutMs,
+      100,
+    );
+  } catch (e) {
+    throw new Error(`${String(e)}\ncontainer logs:\n${await c.logs()}`);
+  }
+}
+
+export { sleep };
