@@ -5,6 +5,12 @@ import { JSON_TYPE, send } from './http';
 import type { ProcessStats } from './process-stats';
 import type { Handler, Route } from './server';
 
+// Plain require() inside a function: loaded on first use only, and unlike import() it
+// needs no ESM loader, which a single-executable application may not have.
+const loadV8 = (): typeof import('node:v8') => require('node:v8') as typeof import('node:v8');
+const loadInspector = (): typeof import('node:inspector') =>
+  require('node:inspector') as typeof import('node:inspector');
+
 export const DEFAULT_PROFILE_SECONDS = 10;
 export const MAX_PROFILE_SECONDS = 60;
 
@@ -61,7 +67,7 @@ export function debugRoutes(stats: ProcessStats): Route[] {
   };
 
   const heap = exclusive(async (res) => {
-    const v8 = await import('node:v8');
+    const v8 = loadV8();
     const snapshot = v8.getHeapSnapshot();
     res.writeHead(200, { 'Content-Type': JSON_TYPE, ...attachment(`exechealthz-${stamp()}.heapsnapshot`) });
     await new Promise<void>((resolve, reject) => {
@@ -77,7 +83,7 @@ export function debugRoutes(stats: ProcessStats): Route[] {
       send(res, 400, `${seconds}\n`);
       return;
     }
-    const inspector = await import('node:inspector');
+    const inspector = loadInspector();
     const session = new inspector.Session();
     session.connect();
     const post = (method: string): Promise<unknown> =>
