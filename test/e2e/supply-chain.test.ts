@@ -144,7 +144,7 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
       assert.equal(r.status, 0, r.stderr);
     }
     const r = make('verify', `PREFIX=${copy}`, `TAG=${TAG}`, `COSIGN_PUB=${PUB}`);
-    assert.equal(r.status, 1, tail(r));
+    assert.notEqual(r.status, 0, tail(r)); // make exits 2 when verify exits 1
     const v = verdicts(r);
     assert.equal(v.length, ARCHES.length + 1, r.stdout);
     for (const l of v) assert.match(l, /^FAIL .*no valid signature for this digest$/);
@@ -155,7 +155,7 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
     const k = spawnSync('cosign', ['generate-key-pair'], { cwd: other, env: { ...process.env, COSIGN_PASSWORD: 'x' }, encoding: 'utf8' });
     assert.equal(k.status, 0, k.stderr);
     const r = make('verify', `PREFIX=${PREFIX}`, `TAG=${TAG}`, `COSIGN_PUB=${join(other, 'cosign.pub')}`);
-    assert.equal(r.status, 1, tail(r));
+    assert.notEqual(r.status, 0, tail(r)); // make exits 2 when verify exits 1
     for (const l of verdicts(r)) assert.match(l, /^FAIL .*signature: /);
   });
 
@@ -169,7 +169,7 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
       '--output', `type=image,name=${ref},push=true,oci-mediatypes=true`, ctx]);
     assert.equal(b.status, 0, b.stderr);
     const r = make('verify', `PREFIX=${PREFIX}`, `TAG=${TAG}`, `COSIGN_PUB=${PUB}`);
-    assert.equal(r.status, 1, tail(r));
+    assert.notEqual(r.status, 0, tail(r)); // make exits 2 when verify exits 1
     const v = verdicts(r);
     assert.match(v.find((l) => l.includes(`/exechealthz-${victim.make}:`))!, /^FAIL .*no valid signature for this digest$/);
     assert.match(v.find((l) => l.includes(`/exechealthz:${TAG}`))!, new RegExp(`^FAIL .*index: ${victim.platform} is sha256:\\w+, but exechealthz-${victim.make}:${TAG} is`));
