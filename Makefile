@@ -42,7 +42,8 @@ ROOTFS_INPUTS := images/base/packages.lock images/base/packages.txt build/rootfs
 	$(wildcard images/base/rootfs/etc/*)
 
 rootfs: rootfs-$(ARCH) ## Assemble .cache/rootfs/ARCH, the base rootfs, from pinned Debian packages
-rootfs-%: $(ROOTFS_DIR)/%.stamp ;
+rootfs-%: $(ROOTFS_DIR)/%.stamp ## Base rootfs of one arch (rootfs-arm, ...)
+	@echo "$(ROOTFS_DIR)/$*/: $$(du -sm $(ROOTFS_DIR)/$* | cut -f1) MiB"
 all-rootfs: $(addprefix rootfs-,$(ALL_ARCH)) ## Base rootfs for every arch
 $(ROOTFS_DIR)/%.stamp: $(ROOTFS_INPUTS)
 	bash build/rootfs.sh $*
@@ -77,8 +78,11 @@ node-lock: ## Re-pin build/node.lock.json from npm (NODE_VERSION=x.y.z to change
 	node build/node-fetch.mjs --refresh --node-version $(NODE_VERSION)
 
 build: build-$(ARCH) ## Build bin/ARCH/exechealthz
-build-%: bin/%/exechealthz ;
-all-build: $(EXECUTABLES) ## Build bin/<arch>/exechealthz for every arch
+build-%: bin/%/exechealthz ## Build bin/%/exechealthz (build-arm64, ...)
+	@echo "$<: $$(du -m $< | cut -f1) MiB"
+all-build: $(addprefix build-,$(ALL_ARCH)) ## Build bin/<arch>/exechealthz for every arch
+# Real outputs, never intermediates for make to delete.
+.SECONDARY: $(EXECUTABLES)
 bin/%/exechealthz: dist/exechealthz.cjs $(NODE_CACHE)/$(NODE_VERSION)/%/node $(PKG_HOST_NODE) \
 		build/executable.mjs build/lib.mjs node_modules/.package-lock.json
 	node build/executable.mjs --arch $* --bundle $< --node $(word 2,$^) --out $@
@@ -264,4 +268,15 @@ test-e2e: out/.stamp ## Images on a real Docker engine and registry
 
 ## ---- housekeeping -------------------------------------------------------------
 
-.PHONY: sbom sign verify bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock node-fetch node-lock build all-build server
+clean: ## Remove build outputs; downloads stay in .cache/ (rm -rf .cache to drop them too)
+	rm -rf bin dist out exechealthz exechealthz.tmp
+	@echo "removed bin/ dist/ out/ ./exechealthz"
+
+version: ## Print the version being built (VERSION, default TAG)
+	@echo $(VERSION)
+
+help: ## List the targets and the variables users set
+	@echo "usage: make [TARGET] [ARCH=$(ARCH)] [TAG=$(TAG)] [PREFIX=$(PREFIX)]   (ARCH one of: $(ALL_ARCH))"
+	@awk -F':.*## ' '/^[a-zA-Z0-9_.%\/-]+:.*## / { printf "  %-20s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+.PHONY: sbom sign verify bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock node-fetch node-lock build all-build server clean version help

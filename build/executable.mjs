@@ -127,4 +127,4 @@ if (!readFileSync(tmp).includes(`${FUSE}:1`)) fail(`${row.make} executable's SEA
 chmodSync(tmp, 0o755);
 renameSync(tmp, out);
 const rel = out.startsWith(ROOT + '/') ? out.slice(ROOT.length + 1) : out;
-console.log(`${rel}: ${(statSync(out).size / 1048576).toFixed(1)} MiB, Node ${version} ${row.platform} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+console.error(`made ${rel}: Node ${version} ${row.platform}, ${(statSync(out).size / 1048576).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s`);
