@@ -46,6 +46,8 @@ export interface Service {
   readonly exited: Promise<Exit>;
   /** Sends `signal` (default SIGTERM) and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
+  /** For test clean-up: SIGTERM (so probe groups are killed too), SIGKILL if still there after graceMs. */
+  dispose(graceMs?: number): Promise<Exit>;
   /** Waits until stderr matches, or fails after timeoutMs. */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
@@ -124,6 +126,11 @@ export async function startService(args: readonly string[], options: StartOption
       stopAt = Date.now();
       if (!done) child.kill(signal);
       return exited;
+    },
+    dispose: (graceMs = 6000) => {
+      if (!done) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      return exited.finally(() => clearTimeout(timer));
     },
   };
 }

@@ -10,7 +10,7 @@ import { startService, type Service } from '../helpers/service';
 
 const running: Service[] = [];
 after(async () => {
-  await Promise.all(running.map((s) => s.stop('SIGKILL')));
+  await Promise.all(running.map((s) => s.dispose()));
 });
 
 async function start(args: string[]): Promise<Service> {

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, it } from 'node:test';
+import { Check } from '../../src/check';
+import type { Logger } from '../../src/log';
+import { createShutdown } from '../../src/shutdown';
+import { FakeClock } from '../helpers/fake-clock';
+import { FakeRunner } from '../helpers/fake-runner';
+
+const silent: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined };
+
+function hangingCheck(): { check: Check; runner: FakeRunner } {
+  const clock = new FakeClock();
+  const runner = new FakeRunner(clock, [], { hang: true });
+  const check = new Check(
+    { url: '/healthz', cmd: 'sleep 60' },
+    { runner: runner.run, clock, periodMs: 1000, latencyMs: 60_000, timeoutMs: 60_000, maxOutput: 256, killGraceMs: 10 },
+  );
+  check.start();
+  return { check, runner };
+}
+
+async function listening(server: Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+function exitRecorder(): { codes: number[]; next: Promise<number>; exit: (code: number) => void } {
+  const codes: number[] = [];
+  let resolve: (code: number) => void = () => undefined;
+  const next = new Promise<number>((r) => (resolve = r));
+  return {
+    codes,
+    next,
+    exit: (code) => {
+      codes.push(code);
+      resolve(code);
+    },
+  };
+}
+
+describe('shutdown', () => {
+  it('kills running probes and exits 0 once idle', async () => {
+    const server = createServer((_q, res) => res.end('ok'));
+    await listening(server);
+    const { check, runner } = hangingCheck();
+    const rec = exitRecorder();
+    createShutdown({ server, checks: [check], graceMs: 5000, logger: silent, exit: rec.exit })('SIGTERM');
+    assert.equal(await rec.next, 0);
+    assert.equal(runner.calls[0]?.options.signal?.aborted, true);
+    assert.equal(server.listening, false);
+  });
+
+  it('waits for the request in flight, which still gets its answer', async () => {
+    let release: () => void = () => undefined;
+    const server = createServer((_q, res) => {
+      release = () => res.end('late answer');
+    });
+    const port = await listening(server);
+    const reply = new Promise<string>((resolve, reject) => {
+      request({ port, host: '127.0.0.1', path: '/' }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve(body));
+      })
+        .on('error', reject)
+        .end();
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const rec = exitRecorder();
+    createShutdown({ server, checks: [], graceMs: 5000, logger: silent, exit: rec.exit })('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(rec.codes, [], 'no exit while a request is in flight');
+    release();
+    assert.equal(await reply, 'late answer');
+    assert.equal(await rec.next, 0);
+  });
+
+  it('exits 0 when the grace runs out', async () => {
+    const server = createServer(() => undefined); // never answers
+    const port = await listening(server);
+    const req = request({ port, host: '127.0.0.1', path: '/' });
+    req.on('error', () => undefined);
+    req.end();
+    await new Promise((r) => setTimeout(r, 50));
+    const rec = exitRecorder();
+    const started = Date.now();
+    createShutdown({ server, checks: [], graceMs: 200, logger: silent, exit: rec.exit })('SIGTERM');
+    assert.equal(await rec.next, 0);
+    assert.ok(Date.now() - started >= 190);
+  });
+
+  it('exits at once, non-zero, on a second signal', async () => {
+    const server = createServer(() => undefined);
+    const port = await listening(server);
+    const req = request({ port, host: '127.0.0.1', path: '/' });
+    req.on('error', () => undefined);
+    req.end();
+    await new Promise((r) => setTimeout(r, 50));
+    const rec = exitRecorder();
+    const shutdown = createShutdown({ server, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit });
+    shutdown('SIGTERM');
+    shutdown('SIGINT');
+    assert.deepEqual(rec.codes, [130]);
+    server.closeAllConnections();
+  });
+});
