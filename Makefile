@@ -266,6 +266,8 @@ test-arch: out/.stamp $(EXECUTABLES) all-rootfs ## Every arch executable under Q
 test-e2e: out/.stamp ## Images on a real Docker engine and registry
 	node --test out/test/e2e/*.test.js
 
+## ---- benchmarks ---------------------------------------------------------------
+
 ## ---- housekeeping -------------------------------------------------------------
 
 clean: ## Remove build outputs; downloads stay in .cache/ (rm -rf .cache to drop them too)
