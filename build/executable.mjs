@@ -12,7 +12,7 @@
 // pkg can skip a target without failing, so the result is checked (fresh, ELF header of the
 // arch, SEA fuse flipped) before it replaces OUT in one rename: a failed build never leaves
 // a stale or half-written executable behind.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -41,6 +41,7 @@ const bundle = resolve(values.bundle);
 const node = resolve(values.node || fail('--node NODE (the arch\'s Node binary) is required'));
 const out = resolve(values.out || `bin/${row.make}/exechealthz`);
 const pkgHost = resolve(values['pkg-host']);
+const rel = out.startsWith(ROOT + '/') ? out.slice(ROOT.length + 1) : out;
 const lock = JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8'));
 const version = lock.arches?.[row.make]?.version || fail(`build/node.lock.json has no ${row.make} entry`);
 for (const [f, how] of [[bundle, 'make bundle'], [node, `node build/node-fetch.mjs --arch ${row.make}`]]) {
@@ -59,14 +60,32 @@ process.on('exit', cleanup);
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work);
 
+// Runs a tool, failing with one line (after its own output) if it does not exit 0. Async,
+// so an interrupt reaches the handlers below while the tool runs.
+let child;
 function run(cmd, args, env) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.error) fail(`${cmd}: ${r.error.code === 'ENOENT' ? 'not found' : r.error.message}`);
-  if (r.status !== 0) {
-    process.stderr.write(r.stdout + r.stderr);
-    fail(`${cmd.split('/').pop()} ${args.slice(0, 3).join(' ')}... exited ${r.status ?? r.signal} making ${row.make}`);
-  }
-  return r.stdout;
+  return new Promise((res) => {
+    let out = '';
+    child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('error', (e) => fail(`${cmd}: ${e.code === 'ENOENT' ? 'not found' : e.message}`));
+    child.on('close', (code, signal) => {
+      child = undefined;
+      if (code === 0) return res(out);
+      process.stderr.write(out);
+      fail(`${cmd.split('/').pop()} ${args.slice(0, 3).join(' ')}... exited ${code ?? signal} making ${row.make}`);
+    });
+  });
+}
+// Interrupted (Ctrl-C, make killed): stop the tool, remove the partial file, keep the old
+// executable.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    child?.kill('SIGKILL');
+    console.error(`interrupted: ${rel} left as it was`);
+    process.exit(130);
+  });
 }
 
 if (row.pkg === 'armv7') {
@@ -83,7 +102,7 @@ if (row.pkg === 'armv7') {
   writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
     main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false,
   }));
-  run(qemu, ['-L', rootfs, node, '--experimental-sea-config', join(work, 'sea-config.json')]);
+  await run(qemu, ['-L', rootfs, node, '--experimental-sea-config', join(work, 'sea-config.json')]);
   if (!existsSync(blob) || statSync(blob).size === 0) fail(`the ${row.make} Node made no SEA blob`);
   copyFileSync(node, tmp);
   const { inject } = createRequire(join(ROOT, 'package.json'))('postject');
@@ -104,7 +123,7 @@ if (row.pkg === 'armv7') {
   const pkgBin = join(ROOT, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js');
   if (!existsSync(pkgBin)) fail('@yao-pkg/pkg is not installed (run: npm ci)');
   // A full version in the target keeps pkg from asking nodejs.org which version it means.
-  run(pkgHost, [pkgBin, bundle, '--sea', '-t', `node${version}-linux-${row.pkg}`, '-o', tmp],
+  await run(pkgHost, [pkgBin, bundle, '--sea', '-t', `node${version}-linux-${row.pkg}`, '-o', tmp],
     { HOME: join(ROOT, '.cache/pkg-home') });
 }
 
@@ -126,5 +145,4 @@ if (!readFileSync(tmp).includes(`${FUSE}:1`)) fail(`${row.make} executable's SEA
 
 chmodSync(tmp, 0o755);
 renameSync(tmp, out);
-const rel = out.startsWith(ROOT + '/') ? out.slice(ROOT.length + 1) : out;
 console.error(`made ${rel}: Node ${version} ${row.platform}, ${(statSync(out).size / 1048576).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s`);

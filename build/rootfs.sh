@@ -44,6 +44,8 @@ fetch_debs() {
 mkdir -p "$(dirname "$out")"
 tmp="$(mktemp -d "$out.tmp.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
+# An interrupt still runs the EXIT trap, so no half-made tree is left behind.
+trap 'exit 130' INT TERM HUP
 
 debs="$(fetch_debs "$arch")"
 for deb in $debs; do dpkg-deb -x "$deb" "$tmp"; done
