@@ -232,10 +232,11 @@ endif
 sbom: $(foreach a,$(ALL_ARCH),$(SBOM_DIR)/exechealthz-$(a).cdx.json) ## SBOM of every arch image, checked against the CycloneDX 1.5 schema
 	node build/sbom/validate.mjs $^
 sbom-%: $(SBOM_DIR)/exechealthz-%.cdx.json ;
-# The commit time, not now: the SBOM ships inside the image, whose digest must not change.
+# Dated SOURCE_DATE_EPOCH (the images section's commit time), not now: the SBOM ships inside
+# the image, whose digest must not change between two builds of one commit.
 $(SBOM_DIR)/exechealthz-%.cdx.json: dist/exechealthz.cjs build/node.lock.json images/base/packages.lock \
 		build/sbom.mjs build/sbom/locks.mjs package-lock.json build/arches.tsv
-	SOURCE_DATE_EPOCH=$${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || echo 0)} \
+	SOURCE_DATE_EPOCH='$(or $(SOURCE_DATE_EPOCH),0)' \
 		node build/sbom.mjs --arch $* --version $(VERSION) --out $@
 
 sign: sbom ## Sign the pushed images (all-push, push-manifest) by digest and attach each SBOM: cosign
