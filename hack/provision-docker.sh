@@ -58,6 +58,8 @@ if ! installed docker.io || ! installed docker-buildx; then
     || die "apt-get install $DOCKER_PKGS failed"
 fi
 apt_install skopeo docker-registry curl
+# The e2e tests parse examples/pod.yaml with PyYAML (no npm dependency for it).
+python3 -c 'import yaml' 2>/dev/null || apt_install python3-yaml
 
 # ---- dockerd: containerd image store, no bridge, no iptables -----------------------------
 daemon_json='{

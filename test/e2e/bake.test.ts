@@ -53,6 +53,23 @@ describe('make print', () => {
     assert.match(t.labels['org.opencontainers.image.created'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   });
 
+  it('by default dates and labels the image with the checked-out commit (SOURCE_DATE_EPOCH, REVISION)', async () => {
+    const git = (...args: string[]): Promise<string> => run('git', args).then((r) => r.stdout.trim());
+    for (let attempt = 0; ; attempt++) {
+      const head = await git('rev-parse', 'HEAD');
+      const r = await run('make', ['print']);
+      assert.equal(r.code, 0, r.stderr);
+      // Another commit may land in a shared checkout while make runs: then look again.
+      if ((await git('rev-parse', 'HEAD')) !== head && attempt < 3) continue;
+      const t = JSON.parse(r.stdout).target['exechealthz-amd64'];
+      const epoch = await git('log', '-1', '--format=%ct', head);
+      assert.equal(t.args.SOURCE_DATE_EPOCH, epoch);
+      assert.equal(t.labels['org.opencontainers.image.revision'], head);
+      assert.equal(t.labels['org.opencontainers.image.created'], new Date(Number(epoch) * 1000).toISOString().replace(/\.000Z$/, 'Z'));
+      break;
+    }
+  });
+
   it('BASEIMAGE replaces the base target', async () => {
     const r = await run('make', ['print', 'BASEIMAGE=reg.example/other-base:1']);
     assert.equal(r.code, 0, r.stderr);

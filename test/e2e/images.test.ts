@@ -21,6 +21,8 @@ const EPOCH = Number(execFileSync('git', ['log', '-1', '--format=%ct'], { encodi
 const CREATED = new Date(EPOCH * 1000).toISOString().replace(/\.000Z$/, 'Z');
 const ENTRYPOINT = ['/usr/bin/tini', '--', '/exechealthz'];
 const archRef = (a: string): string => `${PREFIX}/exechealthz-${a}:${TAG}`;
+// Pinned for every make call of this file, so commits landing meanwhile change nothing.
+const PINNED = [`PREFIX=${PREFIX}`, `TAG=${TAG}`, `SOURCE_DATE_EPOCH=${EPOCH}`, `REVISION=${REVISION}`];
 
 let pushed = new Map<string, string>();
 let legacyManifest: Record<string, any> = {};
@@ -37,13 +39,13 @@ before(
   async () => {
     await requireEngine();
     // push-legacy first: push-manifest then replaces that tag with the multi-arch index.
-    const legacy = await make(['push-legacy', `PREFIX=${PREFIX}`, `TAG=${TAG}`, 'ARCH=amd64']);
+    const legacy = await make(['push-legacy', ...PINNED, 'ARCH=amd64']);
     legacyPrinted = printedRefs(legacy.stdout, 'pushed').get(`${PREFIX}/exechealthz:${TAG}`) ?? '';
     legacyManifest = await rawManifest(`${PREFIX}/exechealthz:${TAG}`);
     legacyDigest = JSON.parse(
       await ok('skopeo', ['inspect', '--tls-verify=false', `docker://${PREFIX}/exechealthz:${TAG}`]),
     )['Digest'];
-    const all = await make(['push-manifest', `PREFIX=${PREFIX}`, `TAG=${TAG}`]);
+    const all = await make(['push-manifest', ...PINNED]);
     pushed = printedRefs(all.stdout, 'pushed');
   },
   { timeout: 90 * 60_000 },
@@ -116,7 +118,7 @@ describe('pushed images', () => {
   });
 
   it('make push TAG=... ARCH=arm64 prints the exact reference, same digest as all-push', async () => {
-    const r = await make(['push', `PREFIX=${PREFIX}`, `TAG=${TAG}`, 'ARCH=arm64']);
+    const r = await make(['push', ...PINNED, 'ARCH=arm64']);
     const refs = printedRefs(r.stdout, 'pushed');
     assert.deepEqual([...refs.keys()], [archRef('arm64')]);
     assert.equal(refs.get(archRef('arm64')), pushed.get(archRef('arm64')));
@@ -156,9 +158,11 @@ for (const a of ARCHES) {
 }
 
 describe('amd64 container behaviour', () => {
+  // exechealthz kills each run's process group when the run ends; `setsid` takes the sleep out
+  // of that group, so it outlives sh, is reparented to PID 1 (tini) and must be reaped there.
   it('a probe that orphans a child on every run leaves no zombie after 50 runs', async () => {
     const c = await started(
-      await runContainer(archRef('amd64'), 'linux/amd64', ['-cmd', 'sleep 1 & echo orphaned', '-period', '100ms']),
+      await runContainer(archRef('amd64'), 'linux/amd64', ['-cmd', 'setsid sleep 1 & echo orphaned', '-period', '100ms']),
     );
     await untilStatus(c, '/healthz', 200);
     await until(

@@ -5,10 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { after, before, it } from 'node:test';
 import { arches, make, printedRefs, REGISTRY, requireEngine } from './lib/docker';
 
 const PREFIX = `${REGISTRY}/e2e-repro-${Date.now().toString(36)}-${process.pid}`;
+// The same commit for both builds, even if commits land in the checkout meanwhile.
+const git = (...args: string[]): string => execFileSync('git', args, { encoding: 'utf8' }).trim();
+const PINNED = [`SOURCE_DATE_EPOCH=${git('log', '-1', '--format=%ct')}`, `REVISION=${git('rev-parse', 'HEAD')}`];
 const work = mkdtempSync(join(tmpdir(), 'exechealthz-repro-'));
 
 before(requireEngine);
@@ -17,7 +21,7 @@ after(() => rmSync(work, { recursive: true, force: true }));
 it('two clean `make all-container` builds give the same digest for every arch', { timeout: 60 * 60_000 }, async (t) => {
   const builds: Map<string, string>[] = [];
   for (const n of [1, 2]) {
-    const r = await make(['all-container', `PREFIX=${PREFIX}`, 'TAG=repro', 'NO_CACHE=true', `IMAGE_CTX=${join(work, `ctx${n}`)}`]);
+    const r = await make(['all-container', `PREFIX=${PREFIX}`, 'TAG=repro', 'NO_CACHE=true', ...PINNED, `IMAGE_CTX=${join(work, `ctx${n}`)}`]);
     t.diagnostic(`clean build ${n}: ${(r.ms / 1000).toFixed(1)} s`);
     builds.push(printedRefs(r.stdout, 'built'));
   }
