@@ -16,26 +16,27 @@ export class CappedOutput {
     this.tail = Buffer.allocUnsafe(max - headSize);
   }
 
-  write(chunk: Buffer): void {
-    this.total += chunk.length;
-    let data = chunk;
+  /** Keeps what it must of src[start, end); works on offsets so no view is allocated per read. */
+  write(src: Buffer, start = 0, end = src.length): void {
+    this.total += end - start;
     if (this.headLen < this.head.length) {
-      const n = Math.min(data.length, this.head.length - this.headLen);
-      data.copy(this.head, this.headLen, 0, n);
+      const n = Math.min(end - start, this.head.length - this.headLen);
+      src.copy(this.head, this.headLen, start, start + n);
       this.headLen += n;
-      data = data.subarray(n);
+      start += n;
     }
-    if (data.length === 0 || this.tail.length === 0) return;
-    // Only the last tail.length bytes of a big chunk can survive.
-    if (data.length > this.tail.length) {
-      this.tailWritten += data.length - this.tail.length;
-      data = data.subarray(data.length - this.tail.length);
+    const size = this.tail.length;
+    if (start >= end || size === 0) return;
+    // Only the last `size` bytes of a big chunk can survive.
+    if (end - start > size) {
+      this.tailWritten += end - start - size;
+      start = end - size;
     }
-    const pos = this.tailWritten % this.tail.length;
-    const first = Math.min(data.length, this.tail.length - pos);
-    data.copy(this.tail, pos, 0, first);
-    if (first < data.length) data.copy(this.tail, 0, first);
-    this.tailWritten += data.length;
+    const pos = this.tailWritten % size;
+    const first = Math.min(end - start, size - pos);
+    src.copy(this.tail, pos, start, start + first);
+    if (start + first < end) src.copy(this.tail, 0, start + first, end);
+    this.tailWritten += end - start;
   }
 
   /** Bytes received in total, kept or not. */

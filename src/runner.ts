@@ -4,6 +4,7 @@
 // background children never linger.
 import { spawn } from 'node:child_process';
 import { CappedOutput } from './capture';
+import { readPipe } from './pipe-reader';
 
 export interface RunResult {
   /** Exit status of sh, or null when it was killed by a signal or never started. */
@@ -98,7 +99,7 @@ export const runCommand: Runner = (cmd, options) =>
       });
     };
 
-    child.stdout?.on('data', (chunk: Buffer) => output.write(chunk));
+    const pipe = child.stdout === null ? undefined : readPipe(child.stdout, (chunk, length) => output.write(chunk, 0, length));
     child.on('error', (err) => {
       spawnError = err.message;
       finish();
@@ -109,12 +110,16 @@ export const runCommand: Runner = (cmd, options) =>
       // the pipe those children still hold, so 'close' below can fire.
       if (pid !== undefined) killGroup(pid, 'SIGKILL');
       // A child that escaped the group (setsid) may keep the pipe open: do not wait on it.
+      if (pipe === undefined || pipe.closed) {
+        finish();
+        return;
+      }
       const guard = setTimeout(() => {
-        child.stdout?.destroy();
+        pipe.destroy();
         finish();
       }, 1000);
       guard.unref();
-      child.on('close', () => {
+      pipe.on('close', () => {
         clearTimeout(guard);
         finish();
       });

@@ -60,6 +60,23 @@ describe('runCommand', () => {
     await until('the group to be gone', () => (groupMembers(pgid).length === 0 ? true : undefined), 5000);
   });
 
+  it('returns output spanning many pipe reads byte for byte', async () => {
+    // 200 KB of numbered lines: several 64 KiB reads into the one reused buffer.
+    const r = await runCommand('seq 1 30000', { ...opts, maxOutput: 512 * 1024 });
+    const expected = Array.from({ length: 30000 }, (_, i) => `${i + 1}\n`).join('');
+    assert.equal(r.droppedBytes, 0);
+    assert.equal(r.output, expected);
+  });
+
+  it('keeps two concurrent runs apart', async () => {
+    const [a, b] = await Promise.all([
+      runCommand('yes a | head -c 300000', { ...opts, maxOutput: 512 * 1024 }),
+      runCommand('yes b | head -c 300000', { ...opts, maxOutput: 512 * 1024 }),
+    ]);
+    assert.equal(a.output, 'a\n'.repeat(150000));
+    assert.equal(b.output, 'b\n'.repeat(150000));
+  });
+
   it('caps 5 MB of output at --max-output, keeping head and tail', async () => {
     const r = await runCommand(`echo BEGIN; head -c 5000000 /dev/zero | tr '\\0' x; echo; echo END`, { ...opts, maxOutput: 1024 });
     assert.equal(r.exitCode, 0);

@@ -35,6 +35,15 @@ describe('CappedOutput', () => {
     assert.equal(whole.toString(), `The quick \n... [${text.length - 20} bytes dropped] ...\nn and again.`.replace('n and again.', text.slice(-10)));
   });
 
+  it('takes a window of a reused buffer without keeping a reference to it', () => {
+    const shared = Buffer.from('xxhello world!xx');
+    const c = new CappedOutput(8);
+    c.write(shared, 2, 14);
+    shared.fill('z');
+    assert.equal(c.toString(), 'hell\n... [4 bytes dropped] ...\nrld!');
+    assert.equal(c.totalBytes, 12);
+  });
+
   it('holds no more than the cap after 5 MB', () => {
     const c = new CappedOutput(1024);
     const chunk = Buffer.alloc(64 * 1024, 'x');
