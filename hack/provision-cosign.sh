@@ -35,6 +35,8 @@ Pin-Priority: 100" >/etc/apt/preferences.d/exechealthz-trixie
   apt_install cosign
 fi
 command -v cosign >/dev/null 2>&1 || die "cosign still missing after installing it from trixie"
-# Debian's build reports GitVersion "devel": the package version is the one to check.
+# Debian's build reports GitVersion "devel", so its package version is checked; a cosign
+# installed some other way must say v2 itself.
 v=$(dpkg-query -W -f='${Version}' cosign 2>/dev/null || true)
-case "$v" in 2.*) ;; *) die "cosign 2.x expected, found package version '${v:-none}' (apt-get install -t trixie cosign)" ;; esac
+[ -n "$v" ] || v=$(cosign version 2>/dev/null | awk '/^GitVersion:/ {sub(/^v/, "", $2); print $2}')
+case "$v" in 2.*) ;; *) die "cosign 2.x expected, found '${v:-none}' (apt-get install cosign from trixie: bash hack/provision.sh)" ;; esac
