@@ -112,6 +112,7 @@ describe('/metrics', () => {
   it('passes promtool check metrics', async () => {
     const s = await start(['--cmd=true', '--url=/a', '--cmd=false', '--url=/b', '--period', '50ms']);
     await answer(`${s.baseUrl}/b`, (r) => r.body.startsWith('Healthz'));
+    await answer(`${s.baseUrl}/a`, (r) => r.status === 200);
     const r = await get(`${s.baseUrl}/metrics`);
     assert.equal(r.status, 200);
     assert.equal(r.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');

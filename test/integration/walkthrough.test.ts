@@ -133,7 +133,7 @@ describe('endpoints and shapes', () => {
 
   it('shows a failure in verbose and JSON form', async () => {
     const s = await start(['--cmd', 'echo broken; exit 4', '--period', '50ms']);
-    const verbose = await answer(`${s.baseUrl}/healthz?verbose`, (r) => r.status === 503 && r.body.startsWith('[-]'));
+    const verbose = await answer(`${s.baseUrl}/healthz?verbose`, (r) => r.status === 503 && r.body.includes('exit status'));
     assert.equal(verbose.body, '[-]/healthz failed: exit status 4\nhealthz check failed\n');
     const json = await answer(`${s.baseUrl}/healthz?format=json`, (r) => r.status === 503 && r.body.includes('"failed"'));
     const body = JSON.parse(json.body) as Record<string, unknown>;
