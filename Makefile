@@ -264,8 +264,8 @@ test-integration: out/.stamp dist/exechealthz.cjs ## Integration tests against t
 test-arch: out/.stamp $(EXECUTABLES) all-rootfs ## Every arch executable under QEMU user emulation
 	node --test out/test/arch/*.test.js
 
-test-e2e: out/.stamp ## Images on a real Docker engine and registry
-	node --test out/test/e2e/*.test.js
+test-e2e: out/.stamp ## Images on a real Docker engine and registry (one suite at a time: they share the engine)
+	node --test --test-concurrency=1 out/test/e2e/*.test.js
 
 ## ---- benchmarks ---------------------------------------------------------------
 
