@@ -27,10 +27,12 @@ export function findRoute(routes: readonly Route[], path: string): Route | undef
 export function createApp(routes: readonly Route[], logger: Logger): Server {
   const server = createServer((req, res) => {
     const started = process.hrtime.bigint();
-    // The host part is irrelevant; a fixed base keeps a hostile Host header out of parsing.
+    // The host part is irrelevant; a fixed origin keeps a hostile Host header out of
+    // parsing, and prefixing (not resolving) keeps `//healthz` a path, not a host.
     let url: URL;
     try {
-      url = new URL(req.url ?? '/', 'http://localhost');
+      const raw = req.url ?? '/';
+      url = raw.startsWith('/') ? new URL(`http://localhost${raw}`) : new URL(raw);
     } catch {
       send(res, 400, 'bad request\n');
       return;

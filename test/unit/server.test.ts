@@ -70,6 +70,11 @@ describe('server', () => {
     assert.equal((await httpRequest(`${base}/treehouse`)).status, 404);
   });
 
+  it('treats a path starting with // as a path, not a host', async () => {
+    // Resolved as a URL, //x/hello would be host x, path /hello.
+    assert.equal((await httpRequest(`${base}//x/hello`)).status, 404);
+  });
+
   it('prefers an exact route to a prefix', () => {
     const r: Route[] = [
       { path: '/debug', prefix: true, description: '', handler: () => undefined },
