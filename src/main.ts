@@ -5,7 +5,7 @@ import { Check } from './check';
 import { realClock } from './clock';
 import type { Config } from './config';
 import { debugRoutes } from './debug';
-import { parseFlags, UsageError, USAGE } from './flags';
+import { parseFlags, UsageError, USAGE, type ParseOutcome } from './flags';
 import { healthHandler } from './health';
 import { indexHandler } from './index-page';
 import { createLogger, type Logger } from './log';
@@ -53,7 +53,7 @@ function buildChecks(config: Config, logger: Logger): Check[] {
 }
 
 function main(): void {
-  let outcome;
+  let outcome: ParseOutcome;
   try {
     outcome = parseFlags(process.argv.slice(2), makeLookPath(process.env['PATH']));
   } catch (err) {
