@@ -38,15 +38,20 @@ endif
 # Per-arch base rootfs from pinned Debian packages: the FROM-scratch base image and the
 # QEMU sysroot of the arch tests (build/rootfs.sh).
 ROOTFS_DIR := .cache/rootfs
+# mtime of every file in the rootfs: the last commit that changed what goes into it.
+ROOTFS_EPOCH := $(or $(shell git log -1 --format=%ct -- images/base/packages.lock images/base/rootfs build/rootfs.sh 2>/dev/null),0)
 ROOTFS_INPUTS := images/base/packages.lock images/base/packages.txt build/rootfs.sh build/debian.sh \
-	$(wildcard images/base/rootfs/etc/*)
+	$(wildcard images/base/rootfs/etc/*) $(ROOTFS_DIR)/epoch
+# Rewritten only when the epoch changes, so the trees are re-stamped exactly then.
+$(shell mkdir -p $(ROOTFS_DIR) && [ "$$(cat $(ROOTFS_DIR)/epoch 2>/dev/null)" = $(ROOTFS_EPOCH) ] \
+	|| echo $(ROOTFS_EPOCH) > $(ROOTFS_DIR)/epoch)
 
 rootfs: rootfs-$(ARCH) ## Assemble .cache/rootfs/ARCH, the base rootfs, from pinned Debian packages
 rootfs-%: $(ROOTFS_DIR)/%.stamp ## Base rootfs of one arch (rootfs-arm, ...)
 	@echo "$(ROOTFS_DIR)/$*/: $$(du -sm $(ROOTFS_DIR)/$* | cut -f1) MiB"
 all-rootfs: $(addprefix rootfs-,$(ALL_ARCH)) ## Base rootfs for every arch
 $(ROOTFS_DIR)/%.stamp: $(ROOTFS_INPUTS)
-	bash build/rootfs.sh $*
+	SOURCE_DATE_EPOCH=$(ROOTFS_EPOCH) bash build/rootfs.sh $*
 	@touch $@
 # Stamps are real files that make must keep, not intermediates to clean up.
 .SECONDARY: $(foreach a,$(ALL_ARCH),$(ROOTFS_DIR)/$(a).stamp)

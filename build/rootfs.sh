@@ -15,7 +15,7 @@ da="$(arch_field "$arch" debian 2>/dev/null)" || die "unknown ARCH '$arch' (allo
 triplet="$(arch_field "$arch" triplet)"
 out="${2:-$ROOT/.cache/rootfs/$arch}"
 # Without SOURCE_DATE_EPOCH, the last commit that changed what goes into the tree.
-epoch="${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct -- images/base build/rootfs.sh 2>/dev/null || true)}"
+epoch="${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct -- images/base/packages.lock images/base/rootfs build/rootfs.sh 2>/dev/null || true)}"
 epoch="${epoch:-0}"
 
 # fetch_debs ARCH: every pinned .deb of ARCH in the cache, SHA-256 checked; prints paths.
