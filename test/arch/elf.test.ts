@@ -2,7 +2,7 @@
 // arch table says), and asks for a dynamic loader that its arch's base rootfs provides:
 // the image built FROM that rootfs can start it.
 import assert from 'node:assert/strict';
-import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { arches, requireFile } from './arch-table';
@@ -62,6 +62,16 @@ describe('executables: ELF headers', () => {
       assert.equal(elf.data, 1, 'EI_DATA: little-endian on every supported arch');
       assert.ok(elf.type === 2 || elf.type === 3, `e_type ${elf.type} is neither EXEC nor DYN`);
       assert.equal(elf.machine, a.elfMachine, 'e_machine');
+    });
+
+    it(`bin/${a.make}/exechealthz is Node with the bundle injected (SEA fuse set), not bare Node`, () => {
+      requireFile(a.executable, `make build-${a.make}`);
+      const bytes = readFileSync(a.executable);
+      // Split so that this file's compiled form never contains the fuse itself.
+      const fuse = 'NODE_SEA' + '_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+      assert.ok(bytes.includes(`${fuse}:1`), 'the SEA fuse is not flipped: no blob was injected');
+      // A phrase of the service's /healthz answer that stock Node does not contain.
+      assert.ok(bytes.includes('Result of last exec'), "the service's own code is not in the executable");
     });
 
     it(`bin/${a.make}/exechealthz's dynamic loader is in the ${a.make} base rootfs`, () => {
