@@ -2,30 +2,56 @@
 // half as it came, the rest as a ring of the latest bytes. A probe printing 50 MB a run
 // costs the service `max` bytes, not 50 MB.
 
+/** Size of the area the pipe is read into (a pipe hands over at most 64 KiB a read). */
+export const READ_AREA = 64 * 1024;
+
 export class CappedOutput {
-  private readonly head: Buffer;
+  // One allocation per run: [head | tail ring | read area]. Moving bytes from the read
+  // area with copyWithin allocates nothing, where Buffer.copy from a window creates a
+  // view per call; at thousands of pipe reads a run, that garbage sized the heap.
+  private readonly arena: Buffer;
+  private readonly headSize: number;
+  private readonly tailSize: number;
+  private readonly readStart: number;
+  /** Where a pipe reader puts bytes before calling commit(). Empty if none was asked for. */
+  readonly readArea: Buffer;
   private headLen = 0;
-  private readonly tail: Buffer;
   /** Bytes written into the tail ring so far (its write position is this mod size). */
   private tailWritten = 0;
   private total = 0;
 
-  constructor(max: number) {
-    const headSize = Math.floor(max / 2);
-    this.head = Buffer.allocUnsafe(headSize);
-    this.tail = Buffer.allocUnsafe(max - headSize);
+  constructor(max: number, readAreaSize = 0) {
+    this.headSize = Math.floor(max / 2);
+    this.tailSize = max - this.headSize;
+    this.readStart = max;
+    this.arena = Buffer.allocUnsafe(max + readAreaSize);
+    this.readArea = this.arena.subarray(this.readStart);
   }
 
-  /** Keeps what it must of src[start, end); works on offsets so no view is allocated per read. */
+  /** Keeps what it must of readArea[0, n), just filled by the pipe. */
+  commit(n: number): void {
+    this.keep(this.arena, this.readStart, this.readStart + n);
+  }
+
+  /** Keeps what it must of src[start, end). */
   write(src: Buffer, start = 0, end = src.length): void {
+    this.keep(src, start, end);
+  }
+
+  private put(src: Buffer, target: number, start: number, end: number): void {
+    if (src === this.arena) this.arena.copyWithin(target, start, end);
+    else src.copy(this.arena, target, start, end);
+  }
+
+  private keep(src: Buffer, start: number, end: number): void {
     this.total += end - start;
-    if (this.headLen < this.head.length) {
-      const n = Math.min(end - start, this.head.length - this.headLen);
-      src.copy(this.head, this.headLen, start, start + n);
+    if (this.headLen < this.headSize) {
+      const n = Math.min(end - start, this.headSize - this.headLen);
+      this.put(src, this.headLen, start, start + n);
       this.headLen += n;
       start += n;
     }
-    const size = this.tail.length;
+    const size = this.tailSize;
     if (start >= end || size === 0) return;
     // Only the last `size` bytes of a big chunk can survive.
     if (end - start > size) {
@@ -34,8 +60,8 @@ export class CappedOutput {
     }
     const pos = this.tailWritten % size;
     const first = Math.min(end - start, size - pos);
-    src.copy(this.tail, pos, start, start + first);
-    if (start + first < end) src.copy(this.tail, 0, start + first, end);
+    this.put(src, this.headSize + pos, start, start + first);
+    if (start + first < end) this.put(src, this.headSize, start + first, end);
     this.tailWritten += end - start;
   }
 
@@ -46,19 +72,20 @@ export class CappedOutput {
 
   /** Bytes that were received but not kept. */
   get droppedBytes(): number {
-    return Math.max(0, this.total - this.head.length - this.tail.length);
+    return Math.max(0, this.total - this.headSize - this.tailSize);
   }
 
   /** The kept output; when bytes were dropped, a marker between head and tail says how many. */
   toString(): string {
-    const headText = this.head.toString('utf8', 0, this.headLen);
-    const kept = Math.min(this.tailWritten, this.tail.length);
+    const headText = this.arena.toString('utf8', 0, this.headLen);
+    const kept = Math.min(this.tailWritten, this.tailSize);
     if (kept === 0) return headText;
-    const pos = this.tailWritten % this.tail.length;
+    const t0 = this.headSize;
+    const pos = this.tailWritten % this.tailSize;
     const tailBytes =
-      this.tailWritten <= this.tail.length
-        ? this.tail.subarray(0, kept)
-        : Buffer.concat([this.tail.subarray(pos), this.tail.subarray(0, pos)]);
+      this.tailWritten <= this.tailSize
+        ? this.arena.subarray(t0, t0 + kept)
+        : Buffer.concat([this.arena.subarray(t0 + pos, t0 + this.tailSize), this.arena.subarray(t0, t0 + pos)]);
     const dropped = this.droppedBytes;
     const marker = dropped > 0 ? `\n... [${dropped} bytes dropped] ...\n` : '';
     return headText + marker + tailBytes.toString('utf8');

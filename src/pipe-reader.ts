@@ -1,28 +1,21 @@
-// Reads a child's stdout pipe into one reused buffer. A plain 'data' listener gets a new
-// 64 KiB Buffer per read; a command printing 50 MB a run then leaves ~64 MB of garbage
-// before V8's external-memory limit triggers a GC, doubling the pod's RSS. With
-// net.Socket's `onread` buffer nothing is allocated per read.
+// Reads a child's stdout pipe straight into the run's CappedOutput. A plain 'data'
+// listener gets a new Buffer per read; a command printing 50 MB a run then leaves tens
+// of MB of garbage before V8's external-memory limit triggers a GC, doubling the pod's
+// RSS. net.Socket's `onread` option reads into a buffer we own and allocates nothing.
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-
-// One buffer for every pipe: libuv fills it and the callback consumes it synchronously,
-// so concurrent runs never see each other's bytes.
-const SHARED = Buffer.allocUnsafe(64 * 1024);
+import type { CappedOutput } from './capture';
 
 interface HandleOwner {
   _handle?: object | null;
 }
 
-/**
- * Delivers every chunk of `stream` to `sink` as (buffer, length): the bytes are
- * buffer[0, length), valid only until the sink returns. Returns the stream whose 'close'
- * marks the end of the output.
- */
-export function readPipe(stream: Readable, sink: (chunk: Buffer, length: number) => void): Readable {
+/** Feeds all of `stream` into `output`; returns the stream whose 'close' ends the output. */
+export function readPipe(stream: Readable, output: CappedOutput): Readable {
   const handle = (stream as unknown as HandleOwner)._handle;
-  if (handle === undefined || handle === null) {
+  if (handle === undefined || handle === null || output.readArea.length === 0) {
     // Not a libuv pipe (never the case for spawn's 'pipe'): fall back to data events.
-    stream.on('data', (chunk: Buffer) => sink(chunk, chunk.length));
+    stream.on('data', (chunk: Buffer) => output.write(chunk));
     return stream;
   }
   // A second socket on the same handle takes over its reads (it becomes the handle's
@@ -32,15 +25,13 @@ export function readPipe(stream: Readable, sink: (chunk: Buffer, length: number)
     readable: true,
     writable: false,
     onread: {
-      buffer: SHARED,
-      // libuv hands back SHARED itself; passing it with a length allocates nothing.
+      buffer: output.readArea,
       callback: (nread: number): boolean => {
-        sink(SHARED, nread);
+        output.commit(nread);
         return true;
       },
     },
   } as ConstructorParameters<typeof Socket>[0]);
-  // The 'end' of a read-only socket must not try to end a write side it never had.
   socket.on('error', () => undefined);
   socket.resume();
   return socket;

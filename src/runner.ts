@@ -3,7 +3,7 @@
 // streams, the whole group killed on timeout, on shutdown and at the end of every run so
 // background children never linger.
 import { spawn } from 'node:child_process';
-import { CappedOutput } from './capture';
+import { CappedOutput, READ_AREA } from './capture';
 import { readPipe } from './pipe-reader';
 
 export interface RunResult {
@@ -51,7 +51,7 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
 export const runCommand: Runner = (cmd, options) =>
   new Promise<RunResult>((resolve) => {
     const start = Date.now();
-    const output = new CappedOutput(options.maxOutput);
+    const output = new CappedOutput(options.maxOutput, READ_AREA);
     // `exec 2>&1` on the same line joins stderr to stdout inside sh, keeping their order
     // and sh's own "line 1" error messages.
     const child = spawn('sh', ['-c', `exec 2>&1; ${cmd}`], {
@@ -99,7 +99,7 @@ export const runCommand: Runner = (cmd, options) =>
       });
     };
 
-    const pipe = child.stdout === null ? undefined : readPipe(child.stdout, (chunk, length) => output.write(chunk, 0, length));
+    const pipe = child.stdout === null ? undefined : readPipe(child.stdout, output);
     child.on('error', (err) => {
       spawnError = err.message;
       finish();

@@ -44,6 +44,21 @@ describe('CappedOutput', () => {
     assert.equal(c.totalBytes, 12);
   });
 
+  it('keeps bytes committed from its read area exactly as written ones', () => {
+    const text = 'The quick brown fox jumps over the lazy dog, again and again.';
+    const written = new CappedOutput(20);
+    const committed = new CappedOutput(20, 7);
+    for (let i = 0; i < text.length; i += 7) {
+      const piece = Buffer.from(text.slice(i, i + 7));
+      written.write(piece);
+      piece.copy(committed.readArea);
+      committed.commit(piece.length);
+    }
+    assert.equal(committed.readArea.length, 7);
+    assert.equal(committed.toString(), written.toString());
+    assert.equal(committed.droppedBytes, text.length - 20);
+  });
+
   it('holds no more than the cap after 5 MB', () => {
     const c = new CappedOutput(1024);
     const chunk = Buffer.alloc(64 * 1024, 'x');
