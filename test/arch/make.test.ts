@@ -1,0 +1,53 @@
+// What a release engineer sees from the build targets: a bad ARCH stops at once with one
+// line naming the allowed arches, the build scripts answer bad input the same way (no
+// stack trace), and a second build with nothing changed has nothing to do.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { ROOT } from '../helpers/service';
+import { arches, requireFile } from './arch-table';
+
+function run(cmd: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const allowed = arches().map((a) => a.make);
+
+describe('build targets and scripts: bad input', () => {
+  it('make build ARCH=mips fails with one line naming the allowed arches', () => {
+    const r = run('make', ['--no-print-directory', 'build', 'ARCH=mips']);
+    assert.notEqual(r.code, 0);
+    assert.equal(r.stdout, '');
+    const lines = r.stderr.trimEnd().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', new RegExp(`ARCH=mips is not supported; use one of: ${allowed.join(' ')}`));
+  });
+
+  for (const [what, cmd, args] of [
+    ['executable.mjs', 'node', ['build/executable.mjs', '--arch', 'mips', '--node', 'x']],
+    ['node-fetch.mjs', 'node', ['build/node-fetch.mjs', '--arch', 'mips']],
+    ['rootfs.sh', 'bash', ['build/rootfs.sh', 'mips']],
+  ] as const) {
+    it(`${what} with an unknown arch: exit 1, one line naming the allowed arches, nothing written`, () => {
+      const r = run(cmd, [...args]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `${what}: error: unknown ${what === 'rootfs.sh' ? 'ARCH' : 'arch'} 'mips' (allowed: ${allowed.join(' ')})\n`);
+    });
+  }
+
+  it('executable.mjs with an unknown option: one line, no stack trace', () => {
+    const r = run('node', ['build/executable.mjs', '--bogus']);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1, r.stderr);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  });
+});
+
+describe('build targets: real dependencies', () => {
+  it('with nothing changed, every executable is up to date (make -q)', () => {
+    for (const a of arches()) requireFile(a.executable, 'make all-build');
+    const r = run('make', ['-q', ...arches().map((a) => `bin/${a.make}/exechealthz`)]);
+    assert.equal(r.code, 0, `make would rebuild: ${run('make', ['-n', ...arches().map((a) => `bin/${a.make}/exechealthz`)]).stdout}`);
+  });
+});
