@@ -42,7 +42,12 @@ const node = resolve(values.node || fail('--node NODE (the arch\'s Node binary) 
 const out = resolve(values.out || `bin/${row.make}/exechealthz`);
 const pkgHost = resolve(values['pkg-host']);
 const rel = out.startsWith(ROOT + '/') ? out.slice(ROOT.length + 1) : out;
-const lock = JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8'));
+let lock;
+try {
+  lock = JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8'));
+} catch (e) {
+  fail(`cannot read build/node.lock.json: ${e.message}`);
+}
 const version = lock.arches?.[row.make]?.version || fail(`build/node.lock.json has no ${row.make} entry`);
 for (const [f, how] of [[bundle, 'make bundle'], [node, `node build/node-fetch.mjs --arch ${row.make}`]]) {
   if (!existsSync(f)) fail(`${f} is missing (run: ${how})`);
@@ -55,7 +60,10 @@ const started = Date.now();
 mkdirSync(dirname(out), { recursive: true });
 const tmp = `${dirname(out)}/.${row.make}.tmp-${process.pid}`;
 const work = `${tmp}.d`;
-const cleanup = () => rmSync(tmp, { force: true }) || rmSync(work, { recursive: true, force: true });
+const cleanup = () => {
+  rmSync(tmp, { force: true });
+  rmSync(work, { recursive: true, force: true });
+};
 process.on('exit', cleanup);
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work);
