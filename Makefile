@@ -116,7 +116,7 @@ SOURCE ?= $(or $(shell git config --get remote.origin.url 2>/dev/null),https://g
 PROVENANCE ?= false
 # true = rebuild every layer, ignoring BuildKit's cache.
 NO_CACHE ?= false
-# Per-arch build contexts (executable + rootfs copy, mtimes = SOURCE_DATE_EPOCH).
+# Per-arch build contexts, staged before each build (see stage_ctx).
 IMAGE_CTX := .cache/images
 
 # Fail before anything is built or pushed, with one line, on bad image input.
@@ -153,45 +153,51 @@ BAKE = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEI
 	PROVENANCE='$(PROVENANCE)' NO_CACHE='$(NO_CACHE)' CONTEXT_DIR='$(IMAGE_CTX)' \
 	COMPRESSION='$(COMPRESSION)' CACHE_DIR='$(CACHE_DIR)' \
 	docker buildx bake -f docker-bake.hcl $(if $(BUILDER),--builder '$(BUILDER)')
-# Sets every file's mtime in ARCH's build contexts to SOURCE_DATE_EPOCH.
-normalize_ctx = find $(IMAGE_CTX)/$(1) -exec touch -h -d @$(SOURCE_DATE_EPOCH) {} +
+# ARCH's build contexts, made afresh before each bake: $(IMAGE_CTX)/ARCH/base (Dockerfile,
+# rootfs.tar) and $(IMAGE_CTX)/ARCH/image (Dockerfile, exechealthz, sbom.tar). Trees travel
+# as tar archives with every mtime SOURCE_DATE_EPOCH, and every file is stamped with it too:
+# BuildKit keeps directory mtimes of earlier transfers of a context, and a directory a
+# COPY creates or changes gets the build time; either would change the digest per build.
+IMAGE_TAR = tar --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner
+stage_ctx = rm -rf $(IMAGE_CTX)/$(1) && mkdir -p $(IMAGE_CTX)/$(1)/base $(IMAGE_CTX)/$(1)/image $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom && \
+	cp images/base/Dockerfile $(IMAGE_CTX)/$(1)/base/Dockerfile && \
+	$(if $(BASEIMAGE),true,$(IMAGE_TAR) -C $(ROOTFS_DIR)/$(1) -cf $(IMAGE_CTX)/$(1)/base/rootfs.tar .) && \
+	cp images/exechealthz/Dockerfile $(IMAGE_CTX)/$(1)/image/Dockerfile && \
+	cp bin/$(1)/exechealthz $(IMAGE_CTX)/$(1)/image/exechealthz && \
+	cp dist/sbom/exechealthz-$(1).cdx.json $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom/exechealthz.cdx.json && \
+	$(IMAGE_TAR) -C $(IMAGE_CTX)/$(1)/sbom -cf $(IMAGE_CTX)/$(1)/image/sbom.tar usr && \
+	find $(IMAGE_CTX)/$(1) -exec touch -h -d @$(SOURCE_DATE_EPOCH) {} +
+# The real inputs of ARCH's image.
+image_inputs = bin/$(1)/exechealthz dist/sbom/exechealthz-$(1).cdx.json images/base/Dockerfile \
+	images/exechealthz/Dockerfile $(if $(BASEIMAGE),,$(ROOTFS_DIR)/$(1).stamp)
 # Prints "VERB REF@DIGEST" for each image in bake's metadata file $(1) (not the bases).
 print_refs = node -e 'const m = require(require("path").resolve("$(1)")); for (const t of Object.keys(m).sort()) \
 	if (!t.startsWith("base-")) console.log("$(2) " + m[t]["image.name"] + "@" + m[t]["containerimage.digest"])'
 
-# ARCH's build contexts: the executable and a copy of the base rootfs (unless BASEIMAGE).
-$(IMAGE_CTX)/%.stamp: bin/%/exechealthz dist/sbom/exechealthz-%.cdx.json $(if $(BASEIMAGE),,$(ROOTFS_DIR)/%.stamp)
-	rm -rf $(IMAGE_CTX)/$* && mkdir -p $(IMAGE_CTX)/$*/bin $(IMAGE_CTX)/$*/sbom/usr/share/sbom
-	cp dist/sbom/exechealthz-$*.cdx.json $(IMAGE_CTX)/$*/sbom/usr/share/sbom/exechealthz.cdx.json
-	cp bin/$*/exechealthz $(IMAGE_CTX)/$*/bin/exechealthz
-	$(if $(BASEIMAGE),mkdir -p $(IMAGE_CTX)/$*/rootfs,cp -a $(ROOTFS_DIR)/$*/. $(IMAGE_CTX)/$*/rootfs/)
-	@touch $@
-.SECONDARY: $(foreach a,$(ALL_ARCH),$(IMAGE_CTX)/$(a).stamp)
-
 container: container-$(ARCH) ## Build $(PREFIX)/exechealthz-$(ARCH):$(TAG) into the local engine
-container-%: $(IMAGE_CTX)/%.stamp
-	$(call normalize_ctx,$*)
+container-%: $(call image_inputs,%)
+	$(call stage_ctx,$*)
 	$(BAKE) --metadata-file $(IMAGE_CTX)/container-$*.json exechealthz-$*
 	@$(call print_refs,$(IMAGE_CTX)/container-$*.json,built)
 
-all-container: $(foreach a,$(ALL_ARCH),$(IMAGE_CTX)/$(a).stamp) ## Build the image of every arch into the local engine
-	$(foreach a,$(ALL_ARCH),$(call normalize_ctx,$(a));)
+all-container: $(foreach a,$(ALL_ARCH),$(call image_inputs,$(a))) ## Build the image of every arch into the local engine
+	$(foreach a,$(ALL_ARCH),$(call stage_ctx,$(a));)
 	$(BAKE) --metadata-file $(IMAGE_CTX)/container-all.json all
 	@$(call print_refs,$(IMAGE_CTX)/container-all.json,built)
 
 push: push-$(ARCH) ## Build and push $(PREFIX)/exechealthz-$(ARCH):$(TAG)
-push-%: $(IMAGE_CTX)/%.stamp
-	$(call normalize_ctx,$*)
+push-%: $(call image_inputs,%)
+	$(call stage_ctx,$*)
 	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-$*.json exechealthz-$*
 	@$(call print_refs,$(IMAGE_CTX)/push-$*.json,pushed)
 
-all-push: $(foreach a,$(ALL_ARCH),$(IMAGE_CTX)/$(a).stamp) ## Build and push the image of every arch
-	$(foreach a,$(ALL_ARCH),$(call normalize_ctx,$(a));)
+all-push: $(foreach a,$(ALL_ARCH),$(call image_inputs,$(a))) ## Build and push the image of every arch
+	$(foreach a,$(ALL_ARCH),$(call stage_ctx,$(a));)
 	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-all.json all
 	@$(call print_refs,$(IMAGE_CTX)/push-all.json,pushed)
 
-push-legacy: $(IMAGE_CTX)/amd64.stamp ## Push amd64 as $(PREFIX)/exechealthz:$(TAG), the backwards-compatible name
-	$(call normalize_ctx,amd64)
+push-legacy: $(call image_inputs,amd64) ## Push amd64 as $(PREFIX)/exechealthz:$(TAG), the backwards-compatible name
+	$(call stage_ctx,amd64)
 	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-legacy.json legacy
 	@$(call print_refs,$(IMAGE_CTX)/push-legacy.json,pushed)
 

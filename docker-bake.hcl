@@ -37,8 +37,9 @@ variable "BASEIMAGE" {
   default = ""
 }
 
-# Where the Makefile stages each arch's build contexts: DIR/ARCH/rootfs and DIR/ARCH/bin,
-# every file's mtime set to SOURCE_DATE_EPOCH.
+# Where the Makefile stages each arch's build contexts, DIR/ARCH/base and DIR/ARCH/image:
+# the Dockerfiles of images/, the executable, the rootfs and the SBOM as tar archives, every
+# timestamp SOURCE_DATE_EPOCH.
 variable "CONTEXT_DIR" {
   default = ".cache/images"
 }
@@ -134,10 +135,8 @@ target "base" {
   name     = "base-${arch}"
   matrix   = { arch = keys(PLATFORMS) }
   inherits = ["_common"]
-  context  = "images/base"
-  contexts = {
-    rootfs = "${CONTEXT_DIR}/${arch}/rootfs"
-  }
+  # images/base/Dockerfile and rootfs.tar, staged by make.
+  context  = "${CONTEXT_DIR}/${arch}/base"
   platforms  = [PLATFORMS[arch]]
   cache-from = cache_from("base-${arch}")
   cache-to   = cache_to("base-${arch}")
@@ -148,12 +147,11 @@ target "exechealthz" {
   name     = "exechealthz-${arch}"
   matrix   = { arch = keys(PLATFORMS) }
   inherits = ["_common"]
-  context  = "images/exechealthz"
+  # images/exechealthz/Dockerfile, the arch's executable and sbom.tar (its SBOM at
+  # usr/share/sbom/exechealthz.cdx.json, from make sbom), staged by make.
+  context  = "${CONTEXT_DIR}/${arch}/image"
   contexts = {
     base = BASEIMAGE != "" ? "docker-image://${BASEIMAGE}" : "target:base-${arch}"
-    bin  = "${CONTEXT_DIR}/${arch}/bin"
-    # The arch's SBOM laid out as usr/share/sbom/exechealthz.cdx.json (make sbom).
-    sbom = "${CONTEXT_DIR}/${arch}/sbom"
   }
   platforms   = [PLATFORMS[arch]]
   cache-from  = cache_from("exechealthz-${arch}")
