@@ -5,6 +5,22 @@
 /** Size of the area the pipe is read into (a pipe hands over at most 64 KiB a read). */
 export const READ_AREA = 64 * 1024;
 
+// Arenas of finished runs, reused by the next runs: a fresh one per run would be external
+// memory that only a GC returns, and at a run every 100 ms that garbage piles up faster
+// than V8 collects it.
+const MAX_POOLED_PER_SIZE = 8;
+const pool = new Map<number, Buffer[]>();
+
+function takeArena(size: number): Buffer {
+  return pool.get(size)?.pop() ?? Buffer.allocUnsafe(size);
+}
+
+function giveBack(arena: Buffer): void {
+  let list = pool.get(arena.length);
+  if (list === undefined) pool.set(arena.length, (list = []));
+  if (list.length < MAX_POOLED_PER_SIZE) list.push(arena);
+}
+
 export class CappedOutput {
   // One allocation per run: [head | tail ring | read area]. Moving bytes from the read
   // area with copyWithin allocates nothing, where Buffer.copy from a window creates a
@@ -24,7 +40,7 @@ export class CappedOutput {
     this.headSize = Math.floor(max / 2);
     this.tailSize = max - this.headSize;
     this.readStart = max;
-    this.arena = Buffer.allocUnsafe(max + readAreaSize);
+    this.arena = takeArena(max + readAreaSize);
     this.readArea = this.arena.subarray(this.readStart);
   }
 
@@ -63,6 +79,11 @@ export class CappedOutput {
     this.put(src, this.headSize + pos, start, start + first);
     if (start + first < end) this.put(src, this.headSize, start + first, end);
     this.tailWritten += end - start;
+  }
+
+  /** Returns the memory for reuse; the object must not be used afterwards. */
+  release(): void {
+    giveBack(this.arena);
   }
 
   /** Bytes received in total, kept or not. */

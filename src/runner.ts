@@ -3,6 +3,7 @@
 // streams, the whole group killed on timeout, on shutdown and at the end of every run so
 // background children never linger.
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { CappedOutput, READ_AREA } from './capture';
 import { readPipe } from './pipe-reader';
 
@@ -65,6 +66,7 @@ export const runCommand: Runner = (cmd, options) =>
     let spawnError: string | undefined;
     let killTimer: NodeJS.Timeout | undefined;
     let settled = false;
+    let pipe: Readable | undefined;
 
     const timeout = AbortSignal.timeout(options.timeoutMs);
     const terminate = (): void => {
@@ -87,19 +89,23 @@ export const runCommand: Runner = (cmd, options) =>
       timeout.removeEventListener('abort', onTimeout);
       options.signal?.removeEventListener('abort', terminate);
       if (killTimer !== undefined) clearTimeout(killTimer);
+      const text = output.toString();
+      const droppedBytes = output.droppedBytes;
+      // The pipe is closed or destroyed by now, so nothing can read into the arena again.
+      if (pipe === undefined || pipe.destroyed) output.release();
       resolve({
         exitCode: exit?.code ?? null,
         signal: exit?.signal ?? null,
         timedOut,
         ...(spawnError !== undefined ? { spawnError } : {}),
-        output: output.toString(),
-        droppedBytes: output.droppedBytes,
+        output: text,
+        droppedBytes,
         start,
         end: Date.now(),
       });
     };
 
-    const pipe = child.stdout === null ? undefined : readPipe(child.stdout, output);
+    pipe = child.stdout === null ? undefined : readPipe(child.stdout, output);
     child.on('error', (err) => {
       spawnError = err.message;
       finish();

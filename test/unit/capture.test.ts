@@ -59,6 +59,16 @@ describe('CappedOutput', () => {
     assert.equal(committed.droppedBytes, text.length - 20);
   });
 
+  it('shows nothing of an earlier run whose memory it reuses', () => {
+    const first = new CappedOutput(16, 8);
+    first.write(Buffer.from('secret-output-of-run-one'));
+    first.release();
+    const second = new CappedOutput(16, 8);
+    second.write(Buffer.from('ab'));
+    assert.equal(second.toString(), 'ab');
+    assert.equal(second.totalBytes, 2);
+  });
+
   it('holds no more than the cap after 5 MB', () => {
     const c = new CappedOutput(1024);
     const chunk = Buffer.alloc(64 * 1024, 'x');
