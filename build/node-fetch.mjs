@@ -38,7 +38,10 @@ function npm(args) {
   try {
     return execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    fail(`npm ${args.join(' ')} failed: ${String(e.stderr || e.message).trim().split('\n').pop()}`);
+    // npm's most telling line, e.g. "404 No match found for version 20.12.0".
+    const lines = String(e.stderr || e.message).split('\n').map((l) => l.replace(/^npm (error|ERR!) /, '').trim());
+    const why = lines.find((l) => /^404 \S|^code E(?!404)/.test(l)) || lines.find((l) => l && !/complete log/.test(l)) || 'no output';
+    fail(`npm ${args.join(' ')} failed: ${why}`);
   }
 }
 
