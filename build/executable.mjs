@@ -139,7 +139,6 @@ if (row.pkg === 'armv7') {
 if (!existsSync(tmp)) fail(`pkg produced no executable for ${row.make} (target node${version}-linux-${row.pkg})`);
 const st = statSync(tmp);
 if (st.mtimeMs < started - 1000) fail(`${tmp} is older than this build`);
-if (st.size <= statSync(node).size) fail(`${row.make} executable is no bigger than bare Node: nothing was injected`);
 const head = Buffer.alloc(20);
 const fd = openSync(tmp, 'r');
 readSync(fd, head, 0, 20, 0);
@@ -149,6 +148,7 @@ const machine = head.readUInt16LE(18);
 if (head.toString('latin1', 0, 4) !== '\x7fELF' || head[5] !== 1 || elfClass !== Number(row.elf_class) || machine !== Number(row.elf_machine)) {
   fail(`${row.make} executable has the wrong ELF header (class ${elfClass}, machine ${machine}; want ${row.elf_class}, ${row.elf_machine})`);
 }
+if (st.size <= statSync(node).size) fail(`${row.make} executable is no bigger than bare Node: nothing was injected`);
 if (!readFileSync(tmp).includes(`${FUSE}:1`)) fail(`${row.make} executable's SEA fuse is not set: the blob was not injected`);
 
 chmodSync(tmp, 0o755);
