@@ -153,20 +153,24 @@ BAKE = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEI
 	PROVENANCE='$(PROVENANCE)' NO_CACHE='$(NO_CACHE)' CONTEXT_DIR='$(IMAGE_CTX)' \
 	COMPRESSION='$(COMPRESSION)' CACHE_DIR='$(CACHE_DIR)' \
 	docker buildx bake -f docker-bake.hcl $(if $(BUILDER),--builder '$(BUILDER)')
-# ARCH's build contexts, made afresh before each bake: $(IMAGE_CTX)/ARCH/base (Dockerfile,
-# rootfs.tar) and $(IMAGE_CTX)/ARCH/image (Dockerfile, exechealthz, sbom.tar). Trees travel
-# as tar archives with every mtime SOURCE_DATE_EPOCH, and every file is stamped with it too:
-# BuildKit keeps directory mtimes of earlier transfers of a context, and a directory a
-# COPY creates or changes gets the build time; either would change the digest per build.
+# ARCH's build contexts, made afresh before each bake: $(IMAGE_CTX)/ARCH/base-ARCH
+# (Dockerfile, rootfs.tar) and $(IMAGE_CTX)/ARCH/exechealthz-ARCH (Dockerfile,
+# exechealthz.tar, sbom.tar). Everything enters the image through tar archives whose entries
+# all carry SOURCE_DATE_EPOCH, so layers are the same bytes on every build; the staged files
+# themselves keep fresh mtimes: BuildKit re-sends a context file only when its size or mtime
+# changed, so stamping them all with one time would let it reuse a stale copy. The directory
+# names differ per arch because BuildKit keeps one transfer cache per directory basename.
 IMAGE_TAR = tar --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner
-stage_ctx = rm -rf $(IMAGE_CTX)/$(1) && mkdir -p $(IMAGE_CTX)/$(1)/base $(IMAGE_CTX)/$(1)/image $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom && \
-	cp images/base/Dockerfile $(IMAGE_CTX)/$(1)/base/Dockerfile && \
-	$(if $(BASEIMAGE),true,$(IMAGE_TAR) -C $(ROOTFS_DIR)/$(1) -cf $(IMAGE_CTX)/$(1)/base/rootfs.tar .) && \
-	cp images/exechealthz/Dockerfile $(IMAGE_CTX)/$(1)/image/Dockerfile && \
-	cp bin/$(1)/exechealthz $(IMAGE_CTX)/$(1)/image/exechealthz && \
+stage_ctx = rm -rf $(IMAGE_CTX)/$(1) && mkdir -p $(IMAGE_CTX)/$(1)/base-$(1) $(IMAGE_CTX)/$(1)/exechealthz-$(1) \
+	  $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom $(IMAGE_CTX)/$(1)/bin && \
+	cp images/base/Dockerfile $(IMAGE_CTX)/$(1)/base-$(1)/Dockerfile && \
+	$(if $(BASEIMAGE),true,$(IMAGE_TAR) -C $(ROOTFS_DIR)/$(1) -cf $(IMAGE_CTX)/$(1)/base-$(1)/rootfs.tar .) && \
+	cp images/exechealthz/Dockerfile $(IMAGE_CTX)/$(1)/exechealthz-$(1)/Dockerfile && \
+	cp bin/$(1)/exechealthz $(IMAGE_CTX)/$(1)/bin/exechealthz && chmod 0755 $(IMAGE_CTX)/$(1)/bin/exechealthz && \
+	$(IMAGE_TAR) -C $(IMAGE_CTX)/$(1)/bin -cf $(IMAGE_CTX)/$(1)/exechealthz-$(1)/exechealthz.tar exechealthz && \
 	cp dist/sbom/exechealthz-$(1).cdx.json $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom/exechealthz.cdx.json && \
-	$(IMAGE_TAR) -C $(IMAGE_CTX)/$(1)/sbom -cf $(IMAGE_CTX)/$(1)/image/sbom.tar usr && \
-	find $(IMAGE_CTX)/$(1) -exec touch -h -d @$(SOURCE_DATE_EPOCH) {} +
+	chmod -R u=rwX,go=rX $(IMAGE_CTX)/$(1)/sbom && \
+	$(IMAGE_TAR) -C $(IMAGE_CTX)/$(1)/sbom -cf $(IMAGE_CTX)/$(1)/exechealthz-$(1)/sbom.tar usr
 # The real inputs of ARCH's image.
 image_inputs = bin/$(1)/exechealthz dist/sbom/exechealthz-$(1).cdx.json images/base/Dockerfile \
 	images/exechealthz/Dockerfile $(if $(BASEIMAGE),,$(ROOTFS_DIR)/$(1).stamp)

@@ -37,9 +37,9 @@ variable "BASEIMAGE" {
   default = ""
 }
 
-# Where the Makefile stages each arch's build contexts, DIR/ARCH/base and DIR/ARCH/image:
-# the Dockerfiles of images/, the executable, the rootfs and the SBOM as tar archives, every
-# timestamp SOURCE_DATE_EPOCH.
+# Where the Makefile stages each arch's build contexts, DIR/ARCH/base-ARCH and
+# DIR/ARCH/exechealthz-ARCH: the Dockerfiles of images/ and tar archives of the rootfs, the
+# executable and the SBOM whose entries all carry SOURCE_DATE_EPOCH.
 variable "CONTEXT_DIR" {
   default = ".cache/images"
 }
@@ -136,7 +136,7 @@ target "base" {
   matrix   = { arch = keys(PLATFORMS) }
   inherits = ["_common"]
   # images/base/Dockerfile and rootfs.tar, staged by make.
-  context  = "${CONTEXT_DIR}/${arch}/base"
+  context  = "${CONTEXT_DIR}/${arch}/base-${arch}"
   platforms  = [PLATFORMS[arch]]
   cache-from = cache_from("base-${arch}")
   cache-to   = cache_to("base-${arch}")
@@ -147,9 +147,9 @@ target "exechealthz" {
   name     = "exechealthz-${arch}"
   matrix   = { arch = keys(PLATFORMS) }
   inherits = ["_common"]
-  # images/exechealthz/Dockerfile, the arch's executable and sbom.tar (its SBOM at
-  # usr/share/sbom/exechealthz.cdx.json, from make sbom), staged by make.
-  context  = "${CONTEXT_DIR}/${arch}/image"
+  # images/exechealthz/Dockerfile, exechealthz.tar (the arch's executable) and sbom.tar (its
+  # SBOM at usr/share/sbom/exechealthz.cdx.json, from make sbom), staged by make.
+  context  = "${CONTEXT_DIR}/${arch}/exechealthz-${arch}"
   contexts = {
     base = BASEIMAGE != "" ? "docker-image://${BASEIMAGE}" : "target:base-${arch}"
   }

@@ -127,6 +127,21 @@ describe('pushed images', () => {
 
 for (const a of ARCHES) {
   describe(`${a.make} image running (${a.platform})`, () => {
+    it("holds its own arch's executable and SBOM", async () => {
+      const r = await run('docker', [
+        'run', '--rm', '--network', 'host', '--platform', a.platform, '--entrypoint', '/bin/sh', archRef(a.make), '-c',
+        'head -c 20 /exechealthz | od -An -tu1 && echo --- && cat /usr/share/sbom/exechealthz.cdx.json',
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const [elf, sbom] = r.stdout.split('\n---\n') as [string, string];
+      const b = elf.trim().split(/\s+/).map(Number);
+      assert.deepEqual(b.slice(0, 4), [127, 69, 76, 70], 'an ELF file');
+      assert.equal(b[4] === 1 ? 32 : 64, a.elfClass, 'ELF class');
+      assert.equal((b[18] as number) + 256 * (b[19] as number), a.elfMachine, 'ELF machine');
+      const props = JSON.parse(sbom).metadata.component.properties as { name: string; value: string }[];
+      assert.equal(props.find((p) => p.name === 'exechealthz:arch')?.value, a.make, 'the SBOM describes this arch');
+    });
+
     it("walks the README's docker example: 503 with the ls error, docker exec touch, then 200 ok", async () => {
       const c = await started(await runContainer(archRef(a.make), a.platform, ['-cmd', 'ls /tmp/test']));
       const first = await untilStatus(c, '/healthz', 503);

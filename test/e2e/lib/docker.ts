@@ -20,6 +20,9 @@ export interface Arch {
   /** OCI platform, e.g. linux/arm/v7. */
   readonly platform: string;
   readonly qemu: string;
+  /** ELF e_machine and EI_CLASS (32 or 64) of the arch's executables. */
+  readonly elfMachine: number;
+  readonly elfClass: number;
 }
 
 /** build/arches.tsv, the one arch table. */
@@ -37,7 +40,14 @@ export function arches(): Arch[] {
         if (v === undefined || v === '') throw new Error(`build/arches.tsv: no ${name} in "${l}"`);
         return v;
       };
-      return { make: col('make'), debian: col('debian'), platform: col('platform'), qemu: col('qemu') };
+      return {
+        make: col('make'),
+        debian: col('debian'),
+        platform: col('platform'),
+        qemu: col('qemu'),
+        elfMachine: Number(col('elf_machine')),
+        elfClass: Number(col('elf_class')),
+      };
     });
 }
 
