@@ -29,8 +29,36 @@ function goLogTime(ms: number): string {
   );
 }
 
+// Lines are written in one go per event-loop turn: stderr on a pipe (a container's log)
+// is a synchronous write(2) per call, which under a burst of requests would cost one
+// syscall per log line. Whatever is pending is written when the process exits.
+let pending: string[] = [];
+let scheduled = false;
+let hooked = false;
+
+/** Writes the pending log lines now (before a last message of one's own, say). */
+export function flushLogs(): void {
+  scheduled = false;
+  if (pending.length === 0) return;
+  const data = pending.join('');
+  pending = [];
+  process.stderr.write(data);
+}
+
+function batchedStderr(line: string): void {
+  if (!hooked) {
+    hooked = true;
+    process.on('exit', flushLogs);
+  }
+  pending.push(line);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flushLogs);
+  }
+}
+
 export function createLogger(options: LoggerOptions): Logger {
-  const write = options.write ?? ((line: string) => process.stderr.write(line));
+  const write = options.write ?? batchedStderr;
   const now = options.now ?? Date.now;
   const emit = (level: string, msg: string, fields?: Fields): void => {
     if (options.format === 'json') {

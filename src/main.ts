@@ -8,7 +8,7 @@ import { debugRoutes } from './debug';
 import { parseFlags, UsageError, USAGE, type ParseOutcome } from './flags';
 import { healthHandler } from './health';
 import { indexHandler } from './index-page';
-import { createLogger, type Logger } from './log';
+import { createLogger, flushLogs, type Logger } from './log';
 import { makeLookPath } from './lookpath';
 import { metricsHandler } from './metrics-handler';
 import { startProcessStats } from './process-stats';
@@ -21,6 +21,7 @@ import { VERSION } from './version';
 const KILL_GRACE_MS = 500;
 
 function fail(message: string, code: number): never {
+  flushLogs();
   process.stderr.write(`exechealthz: ${message}\n`);
   process.exit(code);
 }
