@@ -94,6 +94,13 @@ bin/%/exechealthz: dist/exechealthz.cjs $(NODE_CACHE)/$(NODE_VERSION)/%/node $(P
 # The armv7 SEA blob is made by the armv7 Node itself, under QEMU with this sysroot.
 bin/arm/exechealthz: $(ROOTFS_DIR)/arm.stamp
 
+# VERSION is baked into the bundle, so `make build TAG=1.1` after TAG=1.0 must re-bundle
+# and re-inject. The stamp is rewritten only when VERSION changes.
+VERSION_STAMP := dist/.version
+$(shell mkdir -p dist && [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = '$(VERSION)' ] \
+	|| printf '%s\n' '$(VERSION)' > $(VERSION_STAMP))
+dist/exechealthz.cjs: $(VERSION_STAMP)
+
 server: exechealthz ## Copy this machine's executable to ./exechealthz
 exechealthz: bin/$(HOST_ARCH)/exechealthz
 	cp $< $@.tmp && mv $@.tmp $@

@@ -14,6 +14,7 @@
 // a stale or half-written executable behind.
 import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -52,6 +53,24 @@ const version = lock.arches?.[row.make]?.version || fail(`build/node.lock.json h
 for (const [f, how] of [[bundle, 'make bundle'], [node, `node build/node-fetch.mjs --arch ${row.make}`]]) {
   if (!existsSync(f)) fail(`${f} is missing (run: ${how})`);
 }
+
+// The SEA blob records the main script's absolute path, so building from
+// /home/a/exechealthz/dist/... and /ci/build/dist/... would give different executables.
+// Both pkg and the arm step read the bundle from a path that depends only on its content,
+// so the same commit gives byte-identical executables in any checkout. Concurrent builds
+// of the same bundle write the same bytes (rename is atomic); the few KB stay in /tmp.
+function stageBundle(file) {
+  const code = readFileSync(file);
+  const dir = `/tmp/exechealthz-sea/${createHash('sha256').update(code).digest('hex').slice(0, 16)}`;
+  const staged = `${dir}/exechealthz.cjs`;
+  if (!existsSync(staged) || !readFileSync(staged).equals(code)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${staged}.${process.pid}`, code);
+    renameSync(`${staged}.${process.pid}`, staged);
+  }
+  return staged;
+}
+const main = stageBundle(bundle);
 
 // The SEA fuse postject flips from :0 to :1; written split so this file never contains it.
 const FUSE = 'NODE_SEA' + '_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -108,7 +127,7 @@ if (row.pkg === 'armv7') {
   // Same settings as pkg's simple --sea mode, so all four executables behave alike.
   const blob = join(work, 'sea-prep.blob');
   writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
-    main: bundle, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false,
+    main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false,
   }));
   await run(qemu, ['-L', rootfs, node, '--experimental-sea-config', join(work, 'sea-config.json')]);
   if (!existsSync(blob) || statSync(blob).size === 0) fail(`the ${row.make} Node made no SEA blob`);
@@ -131,7 +150,7 @@ if (row.pkg === 'armv7') {
   const pkgBin = join(ROOT, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js');
   if (!existsSync(pkgBin)) fail('@yao-pkg/pkg is not installed (run: npm ci)');
   // A full version in the target keeps pkg from asking nodejs.org which version it means.
-  await run(pkgHost, [pkgBin, bundle, '--sea', '-t', `node${version}-linux-${row.pkg}`, '-o', tmp],
+  await run(pkgHost, [pkgBin, main, '--sea', '-t', `node${version}-linux-${row.pkg}`, '-o', tmp],
     { HOME: join(ROOT, '.cache/pkg-home') });
 }
 
