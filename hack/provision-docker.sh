@@ -51,7 +51,8 @@ if ! installed docker.io || ! installed docker-buildx; then
     -o "Dir::Etc::PreferencesParts=$aptdir/preferences.d"
     -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir/cache")
   log "apt-get update (bookworm + trixie, private lists in $aptdir)"
-  apt-get "${aptopts[@]}" update -qq >/dev/null || die "apt-get update with trixie failed"
+  # One index failing (a mirror mid-sync) need not stop the install: the install says.
+  apt-get "${aptopts[@]}" update -qq >/dev/null || log "warning: apt-get update (with trixie) reported errors; trying the install"
   log "installing $DOCKER_PKGS"
   DEBIAN_FRONTEND=noninteractive apt-get "${aptopts[@]}" install -y -qq --no-install-recommends \
     -o Dpkg::Options::=--force-confold $DOCKER_PKGS >/dev/null \

@@ -53,6 +53,9 @@ before(
 
 after(async () => {
   for (const c of containers) await c.remove();
+  // The tags this file made in the engine (the registry keeps its copies under PREFIX).
+  const refs = [...ARCHES.map((a) => archRef(a.make)), `${PREFIX}/exechealthz:${TAG}`];
+  await run('docker', ['image', 'rm', ...refs]);
 });
 
 describe('pushed images', () => {

@@ -8,7 +8,7 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { arches, make, printedRefs, REGISTRY, requireEngine } from './lib/docker';
+import { arches, make, printedRefs, REGISTRY, requireEngine, run } from './lib/docker';
 
 const PREFIX = `${REGISTRY}/e2e-repro-${Date.now().toString(36)}-${process.pid}`;
 // The same commit for both builds, even if commits land in the checkout meanwhile.
@@ -17,7 +17,10 @@ const PINNED = [`SOURCE_DATE_EPOCH=${git('log', '-1', '--format=%ct')}`, `REVISI
 const work = mkdtempSync(join(tmpdir(), 'exechealthz-repro-'));
 
 before(requireEngine);
-after(() => rmSync(work, { recursive: true, force: true }));
+after(async () => {
+  rmSync(work, { recursive: true, force: true });
+  await run('docker', ['image', 'rm', ...arches().map((a) => `${PREFIX}/exechealthz-${a.make}:repro`)]);
+});
 
 /** Hash of a staged build context: paths, modes, symlink targets and contents (not mtimes). */
 function contextHash(dir: string): string {
