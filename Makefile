@@ -169,12 +169,11 @@ BAKE = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEI
 # names differ per arch because BuildKit keeps one transfer cache per directory basename.
 IMAGE_TAR = tar --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner
 stage_ctx = rm -rf $(IMAGE_CTX)/$(1) && mkdir -p $(IMAGE_CTX)/$(1)/base-$(1) $(IMAGE_CTX)/$(1)/exechealthz-$(1) \
-	  $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom $(IMAGE_CTX)/$(1)/bin && \
+	  $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom && \
 	cp images/base/Dockerfile $(IMAGE_CTX)/$(1)/base-$(1)/Dockerfile && \
 	$(if $(BASEIMAGE),true,$(IMAGE_TAR) -C $(ROOTFS_DIR)/$(1) -cf $(IMAGE_CTX)/$(1)/base-$(1)/rootfs.tar .) && \
 	cp images/exechealthz/Dockerfile $(IMAGE_CTX)/$(1)/exechealthz-$(1)/Dockerfile && \
-	cp bin/$(1)/exechealthz $(IMAGE_CTX)/$(1)/bin/exechealthz && chmod 0755 $(IMAGE_CTX)/$(1)/bin/exechealthz && \
-	$(IMAGE_TAR) -C $(IMAGE_CTX)/$(1)/bin -cf $(IMAGE_CTX)/$(1)/exechealthz-$(1)/exechealthz.tar exechealthz && \
+	$(IMAGE_TAR) --mode=0755 -C bin/$(1) -cf $(IMAGE_CTX)/$(1)/exechealthz-$(1)/exechealthz.tar exechealthz && \
 	cp dist/sbom/exechealthz-$(1).cdx.json $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom/exechealthz.cdx.json && \
 	chmod -R u=rwX,go=rX $(IMAGE_CTX)/$(1)/sbom && \
 	$(IMAGE_TAR) -C $(IMAGE_CTX)/$(1)/sbom -cf $(IMAGE_CTX)/$(1)/exechealthz-$(1)/sbom.tar usr

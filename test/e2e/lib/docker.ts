@@ -69,7 +69,10 @@ export interface Ran {
 export function run(file: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Ran> {
   const started = Date.now();
   return new Promise((res, rej) => {
-    const child = spawn(file, args, { cwd: ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // As from a fresh shell: under `make test-e2e` a parent make's flags would leak into ours.
+    const env = { ...(options.env ?? process.env) };
+    for (const k of ['MAKEFLAGS', 'MAKELEVEL', 'MFLAGS', 'MAKEOVERRIDES', 'MAKE_TERMOUT', 'MAKE_TERMERR']) delete env[k];
+    const child = spawn(file, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
