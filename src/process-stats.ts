@@ -1,6 +1,7 @@
 // Memory and event-loop figures shared by /metrics and /debug/vars. The event-loop
-// histogram is reset after each read, so each scrape sees the delay since the last one.
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+// histogram starts at the first read (a pod nobody scrapes does not pay for it) and is
+// reset after each read, so each scrape sees the delay since the previous one.
+import type { IntervalHistogram } from 'node:perf_hooks';
 
 export interface ProcessFigures {
   readonly rssBytes: number;
@@ -31,13 +32,20 @@ const RESOLUTION_MS = 20;
 // excess is delay.
 const toDelaySeconds = (ns: number): number => Math.max(0, ns - RESOLUTION_MS * 1e6) / NS;
 
-export function startProcessStats(): ProcessStats {
+function startHistogram(): IntervalHistogram {
+  const { monitorEventLoopDelay } = require('node:perf_hooks') as typeof import('node:perf_hooks');
   // 20 ms resolution: fine enough to see a stalled loop, cheap enough for every pod.
-  const histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   histogram.enable();
+  return histogram;
+}
+
+export function startProcessStats(): ProcessStats {
+  let monitor: IntervalHistogram | undefined;
   const startTimeSeconds = Math.round((Date.now() - process.uptime() * 1000) / 10) / 100;
   return {
     read() {
+      const histogram = (monitor ??= startHistogram());
       const mem = process.memoryUsage();
       // Before the first sample the histogram holds NaN/huge placeholders.
       const has = histogram.count > 0;
