@@ -36,22 +36,22 @@ export const USAGE = `Usage: exechealthz [flags]
 
 Runs each --cmd with "sh -c" every --period and serves its last result on the paired --url.
 
-  --cmd CMD               command to run (repeatable; default "${DEFAULT_CMD}")
-  --url PATH              path serving the paired command's result (repeatable; default ${DEFAULT_URL})
-  --port N                port to listen on, 0 for any free port (default 8080)
-  --address IP            address to bind (default 0.0.0.0, all IPv4 interfaces; :: for IPv6)
-  --period DURATION       time between the starts of two runs (default 2s)
-  --latency DURATION      a result older than this answers 503 (default 30s)
-  --timeout DURATION      a run is killed after this long (default the smaller of 10s and --latency)
-  --max-output BYTES      output kept per run, head and tail (default ${DEFAULT_MAX_OUTPUT})
-  --output                answer 200 with the command's output instead of "ok"
-  --quiet                 log only errors
-  --log-format text|json  log line format (default text)
-  --allow-quit            serve /quit, which makes the process exit (default off)
-  --debug-endpoints=false turn off /debug/ (heap snapshot, CPU profile; default on)
-  --shutdown-grace DURATION  time to finish requests after SIGTERM (default 5s)
-  --version               print the version and exit
-  --help                  print this help and exit
+  --cmd CMD                   command to run (repeatable; default "${DEFAULT_CMD}")
+  --url PATH                  path serving the paired command's result (repeatable; default ${DEFAULT_URL})
+  --port N                    port to listen on, 0 for any free port (default 8080)
+  --address IP                address to bind (default 0.0.0.0, all IPv4 interfaces; :: for IPv6)
+  --period DURATION           time between the starts of two runs (default 2s)
+  --latency DURATION          a result older than this answers 503 (default 30s)
+  --timeout DURATION          a run is killed after this long (default the smaller of 10s and --latency)
+  --max-output BYTES          output kept per run, head and tail (default ${DEFAULT_MAX_OUTPUT})
+  --output                    answer 200 with the command's output instead of "ok"
+  --quiet                     log only errors
+  --log-format text|json      log line format (default text)
+  --allow-quit                serve /quit, which makes the process exit (default off)
+  --debug-endpoints=false     turn off /debug/ (heap snapshot, CPU profile; default on)
+  --shutdown-grace DURATION   time to finish requests after SIGTERM (default 5s)
+  --version                   print the version and exit
+  --help                      print this help and exit
 
 Durations use Go syntax: 10ms, 1.5s, 1m30s, 2h. Flags may be written -flag=X, --flag=X or --flag X.`;
 
