@@ -1,6 +1,6 @@
 // The original README's examples, run against the real bundled service.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -179,6 +179,18 @@ describe('endpoints and shapes', () => {
       assert.equal(typeof entry['time'], 'string');
       assert.equal(typeof entry['msg'], 'string');
     }
+  });
+});
+
+describe('requests never run the command', () => {
+  it('answers 100 requests from one cached run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-'));
+    const runs = join(dir, 'runs');
+    const s = await start(['--cmd', `echo run >> ${runs}`, '--period', '1h', '--latency', '2h']);
+    await answer(`${s.baseUrl}/healthz`, (r) => r.status === 200);
+    const replies = await Promise.all(Array.from({ length: 100 }, () => get(`${s.baseUrl}/healthz`)));
+    assert.ok(replies.every((r) => r.status === 200 && r.body === 'ok'));
+    assert.equal(readFileSync(runs, 'utf8'), 'run\n');
   });
 });
 
