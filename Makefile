@@ -185,7 +185,7 @@ print_refs = node -e 'const m = require(require("path").resolve("$(1)")); for (c
 	if (!t.startsWith("base-")) console.log("$(2) " + m[t]["image.name"] + "@" + m[t]["containerimage.digest"])'
 
 container: container-$(ARCH) ## Build $(PREFIX)/exechealthz-$(ARCH):$(TAG) into the local engine
-container-%: $(call image_inputs,%)
+container-%: $(call image_inputs,%) ## One arch's image into the local engine (container-arm64, ...)
 	$(call stage_ctx,$*)
 	$(BAKE) --metadata-file $(IMAGE_CTX)/container-$*.json exechealthz-$*
 	@$(call print_refs,$(IMAGE_CTX)/container-$*.json,built)
@@ -196,7 +196,7 @@ all-container: $(foreach a,$(ALL_ARCH),$(call image_inputs,$(a))) ## Build the i
 	@$(call print_refs,$(IMAGE_CTX)/container-all.json,built)
 
 push: push-$(ARCH) ## Build and push $(PREFIX)/exechealthz-$(ARCH):$(TAG)
-push-%: $(call image_inputs,%)
+push-%: $(call image_inputs,%) ## Build and push one arch's image (push-ppc64le, ...)
 	$(call stage_ctx,$*)
 	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-$*.json exechealthz-$*
 	@$(call print_refs,$(IMAGE_CTX)/push-$*.json,pushed)

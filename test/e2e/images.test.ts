@@ -133,6 +133,18 @@ describe('pushed images', () => {
   });
 });
 
+describe('BUILDER', () => {
+  // No second BuildKit is available offline (a docker context's builder cannot be picked with
+  // --builder), so this shows bake itself receiving the name: an unknown builder is refused.
+  it('make container BUILDER=NAME hands NAME to bake as --builder', async () => {
+    const r = await run('make', ['container', ...PINNED, 'ARCH=amd64', 'BUILDER=no-such-builder']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /no builder "no-such-builder" found/);
+    assert.match(r.stdout, /docker buildx bake -f docker-bake\.hcl --builder 'no-such-builder' /);
+    assert.doesNotMatch(r.stdout, /^built /m);
+  });
+});
+
 for (const a of ARCHES) {
   describe(`${a.make} image running (${a.platform})`, () => {
     it("holds its own arch's executable and SBOM", async () => {
