@@ -27,36 +27,8 @@ write_if_changed() {
 # Only docker.io, docker-buildx and containerd come from trixie; their other dependencies
 # (runc, tini, iptables, libc6) stay bookworm's: `-t trixie` would upgrade libc6, libstdc++6,
 # dpkg and base-files, and trixie's runc needs libc6 >= 2.38, hence runc/bookworm named.
-# The trixie suite is given to apt through private source and list dirs for this one install,
-# so the machine's own apt sources (and everyone's `apt-get update`) stay bookworm only.
-DOCKER_PKGS="docker.io/trixie docker-buildx/trixie containerd/trixie runc/bookworm"
 if ! installed docker.io || ! installed docker-buildx; then
-  # The machine's own mirror: the URI serving the plain bookworm suite in its sources.
-  mirror=$(awk '/^URIs:/ {u=$2} /^Suites:/ {for (i = 2; i <= NF; i++) if ($i == "bookworm") {print u; exit}}' \
-    /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-  if [ -z "$mirror" ] && [ -f /etc/apt/sources.list ]; then
-    mirror=$(awk '$1 == "deb" && $3 == "bookworm" {print $2; exit}' /etc/apt/sources.list)
-  fi
-  [ -n "$mirror" ] || die "no bookworm mirror found in /etc/apt/sources.list.d/debian.sources or /etc/apt/sources.list"
-  aptdir=/var/lib/exechealthz-apt
-  mkdir -p "$aptdir/sources" "$aptdir/lists/partial" "$aptdir/cache"
-  cp /etc/apt/sources.list.d/debian.sources "$aptdir/sources/debian.sources" 2>/dev/null || true
-  [ -f /etc/apt/sources.list ] && cp /etc/apt/sources.list "$aptdir/sources.list" || : >"$aptdir/sources.list"
-  printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
-    "$mirror" >"$aptdir/sources/trixie.sources"
-  mkdir -p "$aptdir/preferences.d"
-  # trixie at priority 100: only what is named below with /trixie comes from it.
-  printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' >"$aptdir/preferences.d/trixie"
-  aptopts=(-o "Dir::Etc::SourceList=$aptdir/sources.list" -o "Dir::Etc::SourceParts=$aptdir/sources"
-    -o "Dir::Etc::PreferencesParts=$aptdir/preferences.d"
-    -o "Dir::State::Lists=$aptdir/lists" -o "Dir::Cache=$aptdir/cache")
-  log "apt-get update (bookworm + trixie, private lists in $aptdir)"
-  # One index failing (a mirror mid-sync) need not stop the install: the install says.
-  apt-get "${aptopts[@]}" update -qq >/dev/null || log "warning: apt-get update (with trixie) reported errors; trying the install"
-  log "installing $DOCKER_PKGS"
-  DEBIAN_FRONTEND=noninteractive apt-get "${aptopts[@]}" install -y -qq --no-install-recommends \
-    -o Dpkg::Options::=--force-confold $DOCKER_PKGS >/dev/null \
-    || die "apt-get install $DOCKER_PKGS failed"
+  trixie_install docker.io/trixie docker-buildx/trixie containerd/trixie runc/bookworm
 fi
 apt_install skopeo docker-registry curl
 # The e2e tests parse examples/pod.yaml with PyYAML (no npm dependency for it).
