@@ -274,13 +274,15 @@ out/.stamp: $(SRC) $(TEST_SRC) tsconfig.json node_modules/.package-lock.json
 	npx tsc -p tsconfig.json
 	@touch $@
 
-test: test-unit test-integration test-arch test-e2e ## Run the whole test suite
+test: provision ## Run the whole test suite (provisions this machine first)
+	bash test/run-suites.sh unit integration arch e2e
 
 test-unit: out/.stamp ## Unit tests: pure logic, fake clock and fake runner
 	node --test out/test/unit/*.test.js
 
-test-integration: out/.stamp dist/exechealthz.cjs ## Integration tests against the real bundled service
-	node --test out/test/integration/*.test.js
+# The integration suite drives the executable pods run, the bundle inside pkg's Node.
+test-integration: out/.stamp bin/$(HOST_ARCH)/exechealthz ## Integration tests against the real executable (bundle + Node)
+	EXECHEALTHZ_BIN=$(CURDIR)/bin/$(HOST_ARCH)/exechealthz node --test out/test/integration/*.test.js
 
 test-arch: out/.stamp $(EXECUTABLES) all-rootfs ## Every arch executable under QEMU user emulation
 	node --test out/test/arch/*.test.js
@@ -301,6 +303,11 @@ bench: bin/$(HOST_ARCH)/exechealthz dist/exechealthz.cjs $(BENCH_NODE) ## Benchm
 
 ## ---- housekeeping -------------------------------------------------------------
 
+provision: ## Install and start what builds and tests need (npm, QEMU, Docker, registry, tools); idempotent
+	bash hack/provision.sh
+
+all: provision all-build all-container ## The release job on a fresh machine: provision, four executables, four images
+
 clean: ## Remove build outputs; downloads stay in .cache/ (rm -rf .cache to drop them too)
 	rm -rf bin dist out exechealthz exechealthz.tmp
 	@echo "removed bin/ dist/ out/ ./exechealthz"
@@ -312,4 +319,4 @@ help: ## List the targets and the variables users set
 	@echo "usage: make [TARGET] [ARCH=$(ARCH)] [TAG=$(TAG)] [PREFIX=$(PREFIX)]   (ARCH one of: $(ALL_ARCH))"
 	@awk -F':.*## ' '/^[a-zA-Z0-9_.%\/-]+:.*## / { printf "  %-20s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-.PHONY: sbom sign verify bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock node-fetch node-lock build all-build server clean version help
+.PHONY: provision all sbom sign verify bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock node-fetch node-lock build all-build server clean version help
