@@ -295,7 +295,7 @@ test-e2e: out/.stamp ## Images on a real Docker engine and registry (one suite a
 # Node the executable embeds: its bare node:http baseline runs on this very binary.
 BENCH_NODE := $(NODE_CACHE)/$(NODE_VERSION)/$(HOST_ARCH)/node
 
-bench: bin/$(HOST_ARCH)/exechealthz dist/exechealthz.cjs $(BENCH_NODE) ## Benchmark of issue 2: the executable (and the bundle) vs a bare node:http server, ratios (~6 min)
+bench: bin/$(HOST_ARCH)/exechealthz dist/exechealthz.cjs $(BENCH_NODE) ## Benchmark of issue 2: the executable (and the bundle) vs a bare node:http server, ratios (~7 min)
 	@command -v wrk >/dev/null || { source hack/lib.sh && apt_install wrk; }
 	node bench/bench.mjs --exe bin/$(HOST_ARCH)/exechealthz --sea-node $(BENCH_NODE) --bundle dist/exechealthz.cjs
 

@@ -375,18 +375,6 @@ async function makeBareSea(node, bareFile) {
   }
 }
 
-/** Idle RSS only (2 s after the first 200). @param {string} name @param {string[]} argv */
-async function measureIdle(name, argv) {
-  const s = await startServed(name, argv);
-  try {
-    await waitHealthy(s, '/healthz');
-    await sleep(2000);
-    return memMB(s.pid, 'VmRSS');
-  } finally {
-    await stop(s);
-  }
-}
-
 /**
  * Spawn -> first HTTP response on /healthz (any status), in ms; the process is killed after.
  * @param {string} name @param {string[]} argv
@@ -581,7 +569,7 @@ async function main() {
   /**
    * @typedef {{ serve: { ours: ServeFigures[], quiet: ServeFigures[], bare: ServeFigures[] },
    *   start: { ours: number[], bare: number[] }, cpu: { ours: number[], bare: number[] },
-   *   bareSeaIdle: number[], big: number[], bigIdle: number[], notes: Set<string> }} Results
+   *   bareSea: ServeFigures[], big: number[], bigIdle: number[], notes: Set<string> }} Results
    */
   /** @type {Map<string, Results>} */
   const results = new Map();
@@ -592,7 +580,7 @@ async function main() {
       serve: { ours: [], quiet: [], bare: [] },
       start: { ours: [], bare: [] },
       cpu: { ours: [], bare: [] },
-      bareSeaIdle: [],
+      bareSea: [],
       big: [],
       bigIdle: [],
       notes: new Set(),
@@ -622,8 +610,10 @@ async function main() {
       if (s.key === 'sea' && bareSea !== undefined && 'path' in bareSea) {
         const bareSeaPath = bareSea.path;
         serveSteps.push(async () => {
-          say(round, s.key, 'bare node:http as a single executable, idle');
-          r.bareSeaIdle.push(await measureIdle('bare node:http SEA', [bareSeaPath]));
+          say(round, s.key, 'bare node:http as a single executable under load');
+          const f = await measureServe('bare node:http SEA', [bareSeaPath], opt.seconds);
+          r.bareSea.push(f);
+          for (const n of f.notes) r.notes.add(`bare node:http SEA: ${n}`);
         });
       }
       for (const step of oursFirst ? serveSteps : serveSteps.reverse()) await step();
@@ -664,6 +654,8 @@ async function main() {
     /** @param {(f: ServeFigures) => number} pick */
     const col = (pick) => ({ ours: r.serve.ours.map(pick), bare: r.serve.bare.map(pick) });
     /** @param {(f: ServeFigures) => number} pick */
+    const colSea = (pick) => ({ ours: r.serve.ours.map(pick), bare: r.bareSea.map(pick) });
+    /** @param {(f: ServeFigures) => number} pick */
     const colQuiet = (pick) => ({ ours: r.serve.quiet.map(pick), bare: r.serve.bare.map(pick) });
     /** @type {(x: number) => boolean} */
     const atLeast08 = (x) => x >= 0.8;
@@ -682,10 +674,9 @@ async function main() {
       { figure: '  --quiet: p99, 200 conns', unit: 'ms', ...colQuiet((f) => f.p99at200), goal: '<= 1.25', test: atMost125 },
       { figure: '  --quiet: CPU per request, 50', unit: 'us', ...colQuiet((f) => f.cpuPerReq50), goal: '-', test: null },
       { figure: 'RSS idle', unit: 'MB', ...col((f) => f.idleMB), goal: '<= 1.00', test: (x) => x <= 1.0 },
-      ...(r.bareSeaIdle.length > 0
-        ? [{ figure: '  RSS idle vs bare server as a SEA too', unit: 'MB', ours: r.serve.ours.map((f) => f.idleMB), bare: r.bareSeaIdle, goal: '-', test: null }]
-        : []),
+      ...(r.bareSea.length > 0 ? [{ ...colSea((f) => f.idleMB), figure: '  idle, vs bare server as a SEA too', unit: 'MB', goal: '-', test: null }] : []),
       { figure: 'RSS after load', unit: 'MB', ...col((f) => f.loadedMB), goal: '<= 1.15', test: (x) => x <= 1.15 },
+      ...(r.bareSea.length > 0 ? [{ ...colSea((f) => f.loadedMB), figure: '  after load, vs bare server as a SEA', unit: 'MB', goal: '-', test: null }] : []),
       { figure: 'peak RSS during load (VmHWM)', unit: 'MB', ...col((f) => f.peakLoadMB), goal: '-', test: null },
       { figure: `start to first answer (${START_SAMPLES}/round)`, unit: 'ms', ours: r.start.ours, bare: r.start.bare, goal: '<= 1.00', test: (x) => x <= 1.0 },
       { figure: 'CPU per probe run (vs Node spawn loop)', unit: 'ms', ours: r.cpu.ours, bare: r.cpu.bare, goal: '-', test: null },
