@@ -17,27 +17,17 @@ import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, 
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { archRows, fail, ROOT } from './lib.mjs';
+import { archRow, fail, parseFlags, ROOT } from './lib.mjs';
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      arch: { type: 'string' },
-      bundle: { type: 'string', default: 'dist/exechealthz.cjs' },
-      node: { type: 'string' },
-      out: { type: 'string' },
-      'pkg-host': { type: 'string', default: '.cache/node/pkg-host/node' },
-      rootfs: { type: 'string' },
-    },
-  }));
-} catch (e) {
-  fail(e.message);
-}
-const rows = archRows();
-const row = rows.find((r) => r.make === values.arch) ||
-  fail(`unknown arch '${values.arch ?? ''}' (allowed: ${rows.map((r) => r.make).join(' ')})`);
+const values = parseFlags({
+  arch: { type: 'string' },
+  bundle: { type: 'string', default: 'dist/exechealthz.cjs' },
+  node: { type: 'string' },
+  out: { type: 'string' },
+  'pkg-host': { type: 'string', default: '.cache/node/pkg-host/node' },
+  rootfs: { type: 'string' },
+}, fail);
+const row = archRow(values.arch);
 const bundle = resolve(values.bundle);
 const node = resolve(values.node || fail('--node NODE (the arch\'s Node binary) is required'));
 const out = resolve(values.out || `bin/${row.make}/exechealthz`);

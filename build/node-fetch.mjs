@@ -12,27 +12,19 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, linkSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { archRows, fail, ROOT } from './lib.mjs';
+import { archRow, archRows, fail, parseFlags, ROOT } from './lib.mjs';
 
 const LOCK = join(ROOT, 'build/node.lock.json');
 const CACHE = join(ROOT, '.cache');
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      arch: { type: 'string' },
-      'pkg-host': { type: 'boolean', default: false },
-      refresh: { type: 'boolean', default: false },
-      // With --arch: the NODE_VERSION the caller expects; must be the one the lock pins.
-      'node-version': { type: 'string' },
-      'pkg-host-major': { type: 'string', default: '22' },
-    },
-  }));
-} catch (e) {
-  fail(e.message);
-}
+const values = parseFlags({
+  arch: { type: 'string' },
+  'pkg-host': { type: 'boolean', default: false },
+  refresh: { type: 'boolean', default: false },
+  // With --arch: the NODE_VERSION the caller expects; must be the one the lock pins.
+  'node-version': { type: 'string' },
+  'pkg-host-major': { type: 'string', default: '22' },
+}, fail);
 
 function npm(args) {
   try {
@@ -151,8 +143,7 @@ if (values.refresh) {
   extractNode(tarball(entry), dest);
   console.log(`pkg host node: ${dest.slice(ROOT.length + 1)} (${entry.package}@${entry.version})`);
 } else if (values.arch) {
-  const row = archRows().find((r) => r.make === values.arch) ||
-    fail(`unknown arch '${values.arch}' (allowed: ${archRows().map((r) => r.make).join(' ')})`);
+  const row = archRow(values.arch);
   const lock = readLock();
   const entry = lock.arches?.[row.make] || fail(`build/node.lock.json has no entry for ${row.make}; run: make node-lock`);
   if (values['node-version'] && values['node-version'] !== entry.version) {

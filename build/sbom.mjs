@@ -10,30 +10,20 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
-import { archRow, readBaseLock, readNodeLock } from './sbom/locks.mjs';
+import { archRow, failer, parseFlags } from './lib.mjs';
+import { readBaseLock, readNodeLock } from './sbom/locks.mjs';
 
-function fail(msg) {
-  process.stderr.write(`sbom: ${msg}\n`);
-  process.exit(1);
-}
+const fail = failer('sbom', 1);
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      arch: { type: 'string' },
-      version: { type: 'string', default: process.env.VERSION || 'dev' },
-      out: { type: 'string' },
-      'bundle-map': { type: 'string', default: 'dist/exechealthz.cjs.map' },
-      'node-lock': { type: 'string', default: 'build/node.lock.json' },
-      'base-lock': { type: 'string', default: 'images/base/packages.lock' },
-      'npm-sbom': { type: 'string' }, // a saved `npm sbom` output, instead of running npm
-    },
-  }));
-} catch (e) {
-  fail(e.message);
-}
+const values = parseFlags({
+  arch: { type: 'string' },
+  version: { type: 'string', default: process.env.VERSION || 'dev' },
+  out: { type: 'string' },
+  'bundle-map': { type: 'string', default: 'dist/exechealthz.cjs.map' },
+  'node-lock': { type: 'string', default: 'build/node.lock.json' },
+  'base-lock': { type: 'string', default: 'images/base/packages.lock' },
+  'npm-sbom': { type: 'string' }, // a saved `npm sbom` output, instead of running npm
+}, fail);
 if (!values.arch) fail('--arch is required (one of the make names in build/arches.tsv)');
 if (!values.out) fail('--out FILE is required');
 

@@ -7,29 +7,18 @@
 // this machine is reachable, and verify uses the public key instead.
 // Usage: COSIGN_PASSWORD=... node build/sign.mjs --prefix P --tag T --key cosign.key [--arches "a b"]
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { archTable } from './sbom/locks.mjs';
+import { archRow, archRows, failer, parseFlags } from './lib.mjs';
 import { cosignRegistryFlags, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
-function fail(msg) {
-  process.stderr.write(`sign: ${msg}\n`);
-  process.exit(1);
-}
+const fail = failer('sign', 1);
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      prefix: { type: 'string' },
-      tag: { type: 'string' },
-      key: { type: 'string' },
-      arches: { type: 'string' },
-      'sbom-dir': { type: 'string', default: 'dist/sbom' },
-    },
-  }));
-} catch (e) {
-  fail(e.message);
-}
+const values = parseFlags({
+  prefix: { type: 'string' },
+  tag: { type: 'string' },
+  key: { type: 'string' },
+  arches: { type: 'string' },
+  'sbom-dir': { type: 'string', default: 'dist/sbom' },
+}, fail);
 const { prefix, tag, key } = values;
 if (!prefix || !tag) fail('--prefix and --tag are required (make sign PREFIX=... TAG=...)');
 if (!key) fail('no key: set COSIGN_KEY=path/to/cosign.key (make one with: cosign generate-key-pair)');
@@ -37,9 +26,9 @@ if (!existsSync(key)) fail(`COSIGN_KEY ${key} does not exist (make one with: cos
 if (process.env.COSIGN_PASSWORD === undefined) fail('COSIGN_PASSWORD is not set (the password of COSIGN_KEY; empty is allowed)');
 requireTools(fail, 'cosign', 'skopeo');
 
-const table = archTable();
+const table = archRows();
 const arches = values.arches ? values.arches.split(/\s+/).filter(Boolean) : table.map((r) => r.make);
-for (const a of arches) if (!table.some((r) => r.make === a)) fail(`unknown arch '${a}': expected one of ${table.map((r) => r.make).join(' ')}`);
+for (const a of arches) archRow(a, fail);
 
 const cosign = (args, ref) => run('cosign', [...args, '--key', key, '--tlog-upload=false', '-y', ...cosignRegistryFlags(ref), ref]);
 

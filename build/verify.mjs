@@ -8,31 +8,21 @@
 // exactly the per-arch digests above, one per platform. One verdict line per image;
 // exit 1 if any fails.
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { archTable, readBaseLock, readNodeLock } from './sbom/locks.mjs';
+import { archRow, archRows, failer, parseFlags } from './lib.mjs';
+import { readBaseLock, readNodeLock } from './sbom/locks.mjs';
 import { cosignRegistryFlags, imageConfig, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
-function fail(msg) {
-  process.stderr.write(`verify: ${msg}\n`);
-  process.exit(2);
-}
+const fail = failer('verify', 2);
 
-let values;
-try {
-  ({ values } = parseArgs({
-    options: {
-      prefix: { type: 'string' },
-      tag: { type: 'string' },
-      pub: { type: 'string' },
-      version: { type: 'string' },
-      arches: { type: 'string' },
-      'node-lock': { type: 'string', default: 'build/node.lock.json' },
-      'base-lock': { type: 'string', default: 'images/base/packages.lock' },
-    },
-  }));
-} catch (e) {
-  fail(e.message);
-}
+const values = parseFlags({
+  prefix: { type: 'string' },
+  tag: { type: 'string' },
+  pub: { type: 'string' },
+  version: { type: 'string' },
+  arches: { type: 'string' },
+  'node-lock': { type: 'string', default: 'build/node.lock.json' },
+  'base-lock': { type: 'string', default: 'images/base/packages.lock' },
+}, fail);
 const { prefix, tag, pub } = values;
 if (!prefix || !tag) fail('--prefix and --tag are required (make verify PREFIX=... TAG=...)');
 if (!pub) fail('no public key: set COSIGN_PUB=path/to/cosign.pub');
@@ -40,9 +30,9 @@ if (!existsSync(pub)) fail(`public key ${pub} does not exist (COSIGN_PUB; cosign
 requireTools(fail, 'cosign', 'skopeo');
 const version = values.version || tag;
 
-const table = archTable();
+const table = archRows();
 const arches = values.arches ? values.arches.split(/\s+/).filter(Boolean) : table.map((r) => r.make);
-const rows = arches.map((a) => table.find((r) => r.make === a) || fail(`unknown arch '${a}': expected one of ${table.map((r) => r.make).join(' ')}`));
+const rows = arches.map((a) => archRow(a, fail));
 
 const cosign = (args, ref) => run('cosign', [...args, '--key', pub, '--insecure-ignore-tlog', ...cosignRegistryFlags(ref), ref]);
 

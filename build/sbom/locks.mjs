@@ -1,23 +1,7 @@
-// Readers for the arch table and the two lock files the SBOM is built from, shared by
+// Readers for the two lock files the SBOM is built from, shared by
 // sbom.mjs (writes the SBOM) and verify.mjs (checks a pushed SBOM names what they pin).
 // Each takes fail(msg) so every caller reports a bad input as one line.
 import { readFileSync } from 'node:fs';
-
-const ARCH_COLUMNS = ['make', 'node', 'pkg', 'debian', 'platform', 'triplet', 'qemu', 'elf_machine', 'elf_class'];
-
-export function archTable(path = 'build/arches.tsv') {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() && !l.startsWith('#'))
-    .map((l) => Object.fromEntries(l.split('\t').map((v, i) => [ARCH_COLUMNS[i], v.trim()])));
-}
-
-export function archRow(make, fail) {
-  const rows = archTable();
-  const row = rows.find((r) => r.make === make);
-  if (!row) fail(`unknown arch '${make}': expected one of ${rows.map((r) => r.make).join(' ')}`);
-  return row;
-}
 
 function read(path, what, fail) {
   try {
