@@ -204,7 +204,14 @@ async function waitHealthy(s, path) {
 /** Starts per round and side for the start-to-first-answer figure (each costs ~0.2 s). */
 const START_SAMPLES = 5;
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+/** Ticks per second of /proc/PID/stat (USER_HZ, 100 on Linux whatever getconf can say). */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 /** kB of VmRSS / VmHWM as MB (10^6 bytes). @param {number} pid @param {'VmRSS'|'VmHWM'} field */
 function memMB(pid, field) {
