@@ -176,7 +176,11 @@ for (const a of ARCHES) {
       await c.remove();
     });
 
-    it('runs with --read-only, answers 200, and docker stop returns in under 2 s', async (t) => {
+    // SIGTERM honoured means exit 0 well before docker's kill: the Go tool was SIGKILLed (137)
+    // after the 10 s timeout. Natively that is under 2 s; under QEMU on a busy 2-core machine
+    // Node's own exit alone can take longer, so there only the exit status and the kill
+    // deadline are asserted and the time is reported.
+    it(`runs with --read-only, answers 200, and docker stop exits 0 ${a.make === 'amd64' ? 'in under 2 s' : 'before the kill timeout'}`, async (t) => {
       const c = await started(
         await runContainer(archRef(a.make), a.platform, ['-cmd', 'ls /', '-period', '500ms'], ['--read-only']),
       );
@@ -184,7 +188,9 @@ for (const a of ARCHES) {
       t.diagnostic(`${a.make}: docker run to first 200 in ${Date.now() - c.startedAt} ms`);
       const stop = await run('docker', ['stop', '-t', '10', c.name]);
       assert.equal(stop.code, 0, stop.stderr);
-      assert.ok(stop.ms < 2000, `docker stop took ${stop.ms} ms (SIGTERM not honoured?)`);
+      t.diagnostic(`${a.make}: docker stop returned in ${stop.ms} ms`);
+      const limit = a.make === 'amd64' ? 2000 : 9000;
+      assert.ok(stop.ms < limit, `docker stop took ${stop.ms} ms, limit ${limit} ms (SIGTERM not honoured?)`);
       const state = await run('docker', ['inspect', '--format', '{{.State.ExitCode}}', c.name]);
       assert.equal(state.stdout.trim(), '0', `exit code after SIGTERM; logs:\n${await c.logs()}`);
       await c.remove();
