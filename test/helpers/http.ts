@@ -1,6 +1,7 @@
 // Plain HTTP/1.1 requests to the service over loopback, with the exact status, headers
 // and body a kubelet would see. No keep-alive, so a stopping service is not held open.
 import { request } from 'node:http';
+import { until } from './poll';
 
 export interface Reply {
   readonly status: number;
@@ -33,3 +34,11 @@ export function httpRequest(
 
 export const get = (url: string, headers?: Record<string, string>): Promise<Reply> =>
   httpRequest(url, headers === undefined ? {} : { headers });
+
+/** Polls `url` until its answer satisfies `ok` (the service updates once a period). */
+export function answer(url: string, ok: (r: Reply) => boolean, headers?: Record<string, string>): Promise<Reply> {
+  return until(`an answer from ${url}`, async () => {
+    const r = await get(url, headers);
+    return ok(r) ? r : undefined;
+  });
+}

@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { after } from 'node:test';
 
 /** Repository root (this file runs from out/test/helpers/). */
 export const ROOT = resolve(__dirname, '..', '..', '..');
@@ -157,4 +158,17 @@ export function runToExit(args: readonly string[], options: StartOptions = {}): 
       res({ code, signal, elapsedMs: Date.now() - started, stdout: out, stderr: err });
     });
   });
+}
+
+/** A startService for one test file: whatever it starts is stopped when the file ends. */
+export function servicesOfThisFile(): (args: readonly string[]) => Promise<Service> {
+  const running: Service[] = [];
+  after(async () => {
+    await Promise.all(running.map((s) => s.dispose()));
+  });
+  return async (args) => {
+    const s = await startService(args);
+    running.push(s);
+    return s;
+  };
 }

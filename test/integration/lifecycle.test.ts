@@ -5,29 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { get, httpRequest, type Reply } from '../helpers/http';
+import { describe, it } from 'node:test';
+import { answer, get, httpRequest } from '../helpers/http';
 import { sleep, until } from '../helpers/poll';
 import { groupMembers } from '../helpers/proc';
-import { startService, type Service } from '../helpers/service';
+import { servicesOfThisFile } from '../helpers/service';
 
-const running: Service[] = [];
-after(async () => {
-  await Promise.all(running.map((s) => s.dispose()));
-});
+const start = servicesOfThisFile();
 
-async function start(args: string[]): Promise<Service> {
-  const s = await startService(args);
-  running.push(s);
-  return s;
-}
-
-function answer(url: string, ok: (r: Reply) => boolean): Promise<Reply> {
-  return until(`an answer from ${url}`, async () => {
-    const r = await get(url);
-    return ok(r) ? r : undefined;
-  });
-}
 
 describe('hung and chatty commands', () => {
   it('kills a timed-out command with the background child it spawned', async () => {

@@ -3,29 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { get, httpRequest, type Reply } from '../helpers/http';
-import { until } from '../helpers/poll';
-import { startService, type Service } from '../helpers/service';
+import { describe, it } from 'node:test';
+import { answer, get, httpRequest } from '../helpers/http';
+import { servicesOfThisFile } from '../helpers/service';
 
-const running: Service[] = [];
-after(async () => {
-  await Promise.all(running.map((s) => s.dispose()));
-});
+const start = servicesOfThisFile();
 
-async function start(args: string[]): Promise<Service> {
-  const s = await startService(args);
-  running.push(s);
-  return s;
-}
-
-/** Polls until the answer satisfies `ok` (the service updates every period). */
-function answer(url: string, ok: (r: Reply) => boolean, headers?: Record<string, string>): Promise<Reply> {
-  return until(`an answer from ${url}`, async () => {
-    const r = await get(url, headers);
-    return ok(r) ? r : undefined;
-  });
-}
 
 const GO_TIME = '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d(\\.\\d+)? \\+0000 UTC';
 
