@@ -5,7 +5,7 @@
 // and verified by node-fetch.mjs) with the bundle injected as its SEA blob.
 //  - amd64, arm64, ppc64le: @yao-pkg/pkg --sea, run by the x64 Node 22 from the lock
 //    (pkg refuses older Nodes), with HOME pointing at the cache node-fetch.mjs seeded so
-//    pkg never tries to download from nodejs.org.
+//    pkg never tries to download from the Node.js download site.
 //  - arm: pkg's SEA path rejects armv7, and a blob made by a 64-bit Node crashes a 32-bit
 //    one at start, so the armv7 Node makes its own blob under qemu-arm-static (with the
 //    arm rootfs as sysroot) and postject, as pkg does, injects it.
@@ -139,7 +139,7 @@ if (row.pkg === 'armv7') {
   if (!existsSync(pkgHost)) fail(`${pkgHost} is missing (run: node build/node-fetch.mjs --pkg-host)`);
   const pkgBin = join(ROOT, 'node_modules/@yao-pkg/pkg/lib-es5/bin.js');
   if (!existsSync(pkgBin)) fail('@yao-pkg/pkg is not installed (run: npm ci)');
-  // A full version in the target keeps pkg from asking nodejs.org which version it means.
+  // A full version in the target keeps pkg from asking the Node.js download site which version it means.
   await run(pkgHost, [pkgBin, main, '--sea', '-t', `node${version}-linux-${row.pkg}`, '-o', tmp],
     { HOME: join(ROOT, '.cache/pkg-home') });
 }

@@ -90,7 +90,7 @@ function extractNode(tgz, dest) {
 }
 
 // pkg --sea looks for node-v<ver>-linux-<pkgarch>.tar.gz in $HOME/.pkg-cache/sea and
-// downloads it from nodejs.org otherwise (unreachable here). With the archive, its
+// downloads it from the Node.js download site otherwise (unreachable here). With the archive, its
 // extracted bin/node and both ".ok" sentinels present, pkg uses our verified binary.
 function seedPkgCache(node, version, pkgArch) {
   const sea = join(CACHE, 'pkg-home/.pkg-cache/sea');
