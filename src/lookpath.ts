@@ -7,7 +7,10 @@ export type LookPath = (name: string) => boolean;
 
 export function isExecutableFile(path: string): boolean {
   try {
-    if (!statSync(path).isFile()) return false;
+    // A missing entry (most PATH directories, for any one name) gives undefined instead of
+    // an exception: an Error with a captured stack per directory is start-up work that
+    // sits before the first answer on /healthz.
+    if (statSync(path, { throwIfNoEntry: false })?.isFile() !== true) return false;
     accessSync(path, constants.X_OK);
     return true;
   } catch {

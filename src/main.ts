@@ -119,6 +119,10 @@ function main(): void {
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     logger.notice(`exechealthz ${VERSION} listening on ${host}:${addr.port}`);
+    // Written at once, not by the end-of-turn batch (setImmediate): the loop first handles
+    // whatever I/O is ready, at start-up the first run's output and exit (~3 ms), and
+    // whoever waits for this line (scripts reading the --port 0 port) waited for that too.
+    flushLogs();
   });
 }
 
