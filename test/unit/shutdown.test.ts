@@ -40,6 +40,17 @@ function exitRecorder(): { codes: number[]; next: Promise<number>; exit: (code: 
   };
 }
 
+/** A listening server holding one request it never answers, as a stuck kubelet probe would. */
+async function serverWithHungRequest(): Promise<Server> {
+  const server = createServer(() => undefined);
+  const port = await listening(server);
+  const req = request({ port, host: '127.0.0.1', path: '/' });
+  req.on('error', () => undefined);
+  req.end();
+  await new Promise((r) => setTimeout(r, 50));
+  return server;
+}
+
 describe('shutdown', () => {
   it('kills running probes and exits 0 once idle', async () => {
     const server = createServer((_q, res) => res.end('ok'));
@@ -78,12 +89,7 @@ describe('shutdown', () => {
   });
 
   it('exits 0 when the grace runs out', async () => {
-    const server = createServer(() => undefined); // never answers
-    const port = await listening(server);
-    const req = request({ port, host: '127.0.0.1', path: '/' });
-    req.on('error', () => undefined);
-    req.end();
-    await new Promise((r) => setTimeout(r, 50));
+    const server = await serverWithHungRequest();
     const rec = exitRecorder();
     const started = Date.now();
     createShutdown({ server, checks: [], graceMs: 200, logger: silent, exit: rec.exit })('SIGTERM');
@@ -92,12 +98,7 @@ describe('shutdown', () => {
   });
 
   it('exits at once, non-zero, on a second signal', async () => {
-    const server = createServer(() => undefined);
-    const port = await listening(server);
-    const req = request({ port, host: '127.0.0.1', path: '/' });
-    req.on('error', () => undefined);
-    req.end();
-    await new Promise((r) => setTimeout(r, 50));
+    const server = await serverWithHungRequest();
     const rec = exitRecorder();
     const shutdown = createShutdown({ server, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit });
     shutdown('SIGTERM');
