@@ -23,7 +23,7 @@ export function snapshotCheck(check: Check): CheckSnapshot {
 
 export function metricsHandler(checks: readonly Check[], stats: ProcessStats): Handler {
   return (_req, res) => {
-    const body = renderMetrics({ version: VERSION, checks: checks.map(snapshotCheck), process: stats.read() });
+    const body = renderMetrics({ version: VERSION, checks: checks.map(snapshotCheck), process: stats.scrape() });
     send(res, 200, body, CONTENT_TYPE);
   };
 }

@@ -1,6 +1,7 @@
 // Memory and event-loop figures shared by /metrics and /debug/vars. The event-loop
-// histogram starts at the first read (a pod nobody scrapes does not pay for it) and is
-// reset after each read, so each scrape sees the delay since the previous one.
+// histogram starts at the first read (a pod nobody scrapes does not pay for it). Only a
+// Prometheus scrape resets it, so each scrape sees the delay since the previous scrape; a
+// look at /debug/vars peeks at the same window and must not erase it.
 import type { IntervalHistogram } from 'node:perf_hooks';
 
 export interface ProcessFigures {
@@ -23,7 +24,10 @@ export interface ProcessFigures {
 }
 
 export interface ProcessStats {
+  /** The figures now; the event-loop window is left as it is. */
   read(): ProcessFigures;
+  /** The figures now, then a new event-loop window starts (for /metrics). */
+  scrape(): ProcessFigures;
 }
 
 const NS = 1e9;
@@ -43,30 +47,35 @@ function startHistogram(): IntervalHistogram {
 export function startProcessStats(): ProcessStats {
   let monitor: IntervalHistogram | undefined;
   const startTimeSeconds = Math.round((Date.now() - process.uptime() * 1000) / 10) / 100;
+  const read = (): { figures: ProcessFigures; histogram: IntervalHistogram } => {
+    const histogram = (monitor ??= startHistogram());
+    const mem = process.memoryUsage();
+    // Before the first sample the histogram holds NaN/huge placeholders.
+    const has = histogram.count > 0;
+    const q = (p: number): number => (has ? toDelaySeconds(histogram.percentile(p)) : 0);
+    const figures: ProcessFigures = {
+      rssBytes: mem.rss,
+      heapUsedBytes: mem.heapUsed,
+      heapTotalBytes: mem.heapTotal,
+      externalBytes: mem.external,
+      arrayBuffersBytes: mem.arrayBuffers,
+      eventLoopDelay: {
+        min: has ? toDelaySeconds(histogram.min) : 0,
+        mean: has ? toDelaySeconds(histogram.mean) : 0,
+        max: has ? toDelaySeconds(histogram.max) : 0,
+        p50: q(50),
+        p90: q(90),
+        p99: q(99),
+      },
+      startTimeSeconds,
+      uptimeSeconds: process.uptime(),
+    };
+    return { figures, histogram };
+  };
   return {
-    read() {
-      const histogram = (monitor ??= startHistogram());
-      const mem = process.memoryUsage();
-      // Before the first sample the histogram holds NaN/huge placeholders.
-      const has = histogram.count > 0;
-      const q = (p: number): number => (has ? toDelaySeconds(histogram.percentile(p)) : 0);
-      const figures: ProcessFigures = {
-        rssBytes: mem.rss,
-        heapUsedBytes: mem.heapUsed,
-        heapTotalBytes: mem.heapTotal,
-        externalBytes: mem.external,
-        arrayBuffersBytes: mem.arrayBuffers,
-        eventLoopDelay: {
-          min: has ? toDelaySeconds(histogram.min) : 0,
-          mean: has ? toDelaySeconds(histogram.mean) : 0,
-          max: has ? toDelaySeconds(histogram.max) : 0,
-          p50: q(50),
-          p90: q(90),
-          p99: q(99),
-        },
-        startTimeSeconds,
-        uptimeSeconds: process.uptime(),
-      };
+    read: () => read().figures,
+    scrape() {
+      const { figures, histogram } = read();
       histogram.reset();
       return figures;
     },
