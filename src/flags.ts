@@ -35,7 +35,7 @@ const BOOL_FLAGS = flagNames('boolean');
 const GO_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 const GO_FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 
-export { USAGE, MIN_MAX_OUTPUT };
+export { USAGE };
 
 /** Go accepts single-dash long flags; minimist would split them into letters. */
 function normalize(argv: readonly string[]): string[] {
