@@ -116,7 +116,7 @@ export const FLAGS: readonly FlagSpec[] = [
   {
     name: 'help', kind: 'boolean',
     help: 'print this help and exit',
-    readme: 'Print this list and exit 0.',
+    readme: 'Print the flags and exit 0.',
   },
 ];
 
