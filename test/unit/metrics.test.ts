@@ -129,3 +129,16 @@ describe('renderMetrics', () => {
     assert.equal(formatValue(1e21), '1e+21');
   });
 });
+
+describe('renderMetrics: HTTP connections', () => {
+  it('renders the open gauge and the dropped counter by reason when given', () => {
+    const out = renderMetrics({ version: '1.0', checks: [], process: proc, connections: { open: 7, evicted: 3, refused: 1 } });
+    assert.match(out, /^# TYPE exechealthz_http_connections gauge\nexechealthz_http_connections 7$/m);
+    assert.match(out, /^# TYPE exechealthz_http_connections_dropped_total counter$/m);
+    assert.match(out, /^exechealthz_http_connections_dropped_total\{reason="evicted"\} 3$/m);
+    assert.match(out, /^exechealthz_http_connections_dropped_total\{reason="refused"\} 1$/m);
+  });
+  it('leaves them out without a server', () => {
+    assert.doesNotMatch(renderMetrics({ version: '1.0', checks: [], process: proc }), /http_connections/);
+  });
+});
