@@ -116,9 +116,11 @@ BASEIMAGE ?=
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 # Commit recorded in the org.opencontainers.image.revision label.
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
-# Repository URL recorded in the org.opencontainers.image.source label: the origin remote, or
-# else the Go tool this rewrites (its home until this project has a remote of its own).
-SOURCE ?= $(or $(shell git config --get remote.origin.url 2>/dev/null),https://github.com/kubernetes/contrib/tree/master/exec-healthz)
+# Repository URL recorded in the org.opencontainers.image.source label: the origin remote when
+# it is a URL (git@host:org/repo becomes https://host/org/repo, ".git" and credentials dropped),
+# else the Go tool this rewrites. Never a local path (build/source-url.mjs).
+SOURCE ?= $(shell node build/source-url.mjs --remote "$$(git config --get remote.origin.url 2>/dev/null)" \
+	--fallback https://github.com/kubernetes/contrib/tree/master/exec-healthz)
 # true = attach a provenance attestation (records build times: digests then differ per build).
 PROVENANCE ?= false
 # true = rebuild every layer, ignoring BuildKit's cache.
