@@ -17,6 +17,8 @@ export interface Config {
   readonly latencyMs: number;
   readonly timeoutMs: number;
   readonly maxOutput: number;
+  /** Open HTTP connections at most (--max-connections). */
+  readonly maxConnections: number;
   readonly quiet: boolean;
   readonly output: boolean;
   readonly allowQuit: boolean;

@@ -4,56 +4,38 @@ import minimist from 'minimist';
 import { isIP } from 'node:net';
 import { collidesWithBuiltin, type CheckSpec, type Config, type LogFormat } from './config';
 import { formatDuration, parseDuration } from './duration';
+import {
+  DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, flagNames, MAX_MAX_CONNECTIONS, MAX_MAX_OUTPUT, MIN_MAX_OUTPUT, USAGE,
+} from './flag-spec';
 import type { LookPath } from './lookpath';
 
 /** Bad input: main prints `exechealthz: <message>` on one line and exits 2. */
 export class UsageError extends Error {}
 
 export type ParseOutcome =
-  | { readonly kind: 'run'; readonly config: Config; readonly warnings: readonly string[] }
+  | {
+      readonly kind: 'run';
+      readonly config: Config;
+      readonly warnings: readonly string[];
+      /** --check-config: print the settings and exit instead of serving. */
+      readonly checkOnly: boolean;
+    }
   | { readonly kind: 'help' }
   | { readonly kind: 'version' };
 
-const DEFAULT_CMD = 'echo healthz';
-const DEFAULT_URL = '/healthz';
-const DEFAULT_MAX_OUTPUT = 10 * 1024;
-/** Room for a head, a tail and the "bytes dropped" marker. */
-export const MIN_MAX_OUTPUT = 256;
-const MAX_MAX_OUTPUT = 64 * 1024 * 1024;
-const DEFAULT_TIMEOUT_CAP_MS = 10_000;
+/** The default of a flag as typed on the command line (the spec holds it, once). */
+function defaultOf(name: string): string | undefined {
+  return FLAG_BY_NAME.get(name)?.default;
+}
 
-const STRING_FLAGS = [
-  'cmd', 'url', 'port', 'address', 'period', 'latency', 'timeout',
-  'max-output', 'log-format', 'shutdown-grace',
-] as const;
-const BOOL_FLAGS = ['quiet', 'output', 'version', 'help', 'allow-quit', 'debug-endpoints'] as const;
+const STRING_FLAGS = flagNames('string');
+const BOOL_FLAGS = flagNames('boolean');
 
 // Spellings Go's strconv.ParseBool accepts.
 const GO_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
 const GO_FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 
-export const USAGE = `Usage: exechealthz [flags]
-
-Runs each --cmd with "sh -c" every --period and serves its last result on the paired --url.
-
-  --cmd CMD                   command to run (repeatable; default "${DEFAULT_CMD}")
-  --url PATH                  path serving the paired command's result (repeatable; default ${DEFAULT_URL})
-  --port N                    port to listen on, 0 for any free port (default 8080)
-  --address IP                address to bind (default 0.0.0.0, all IPv4 interfaces; :: for IPv6)
-  --period DURATION           time between the starts of two runs (default 2s)
-  --latency DURATION          a result older than this answers 503 (default 30s)
-  --timeout DURATION          a run is killed after this long (default the smaller of 10s and --latency)
-  --max-output BYTES          output kept per run, head and tail (default ${DEFAULT_MAX_OUTPUT})
-  --output                    answer 200 with the command's output instead of "ok"
-  --quiet                     log only errors
-  --log-format text|json      log line format (default text)
-  --allow-quit                serve /quit, which makes the process exit (default off)
-  --debug-endpoints=false     turn off /debug/ (heap snapshot, CPU profile; default on)
-  --shutdown-grace DURATION   time to finish requests after SIGTERM (default 5s)
-  --version                   print the version and exit
-  --help                      print this help and exit
-
-Durations use Go syntax: 10ms, 1.5s, 1m30s, 2h. Flags may be written -flag=X, --flag=X or --flag X.`;
+export { USAGE, MIN_MAX_OUTPUT };
 
 /** Go accepts single-dash long flags; minimist would split them into letters. */
 function normalize(argv: readonly string[]): string[] {
@@ -75,8 +57,10 @@ function all(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map((v) => String(v));
 }
 
-function duration(flag: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
+function duration(flag: string, raw: string): number;
+function duration(flag: string, raw: string | undefined): number | undefined;
+function duration(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
   const ms = parseDuration(raw);
   if (ms === undefined) {
     throw new UsageError(`--${flag} ${JSON.stringify(raw)}: not a duration (examples: 10ms, 1.5s, 1m30s, 2h)`);
@@ -84,8 +68,7 @@ function duration(flag: string, raw: string | undefined, fallback: number): numb
   return ms;
 }
 
-function integer(flag: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
+function integer(flag: string, raw: string, min: number, max: number): number {
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     throw new UsageError(`--${flag} ${JSON.stringify(raw)}: must be an integer from ${min} to ${max}`);
@@ -97,7 +80,7 @@ function integer(flag: string, raw: string | undefined, fallback: number, min: n
 function goBooleans(argv: string[]): string[] {
   return argv.map((arg) => {
     const m = /^--([^=]+)=(.*)$/s.exec(arg);
-    if (m === null || !(BOOL_FLAGS as readonly string[]).includes(m[1] as string)) return arg;
+    if (m === null || !BOOL_FLAGS.includes(m[1] as string)) return arg;
     const value = m[2] as string;
     if (GO_TRUE.has(value)) return `--${m[1]}=true`;
     if (GO_FALSE.has(value)) return `--${m[1]}=false`;
@@ -105,23 +88,55 @@ function goBooleans(argv: string[]): string[] {
   });
 }
 
+/**
+ * Every name on the command line must be in the flag table before minimist sees it:
+ * minimist looks names up in plain objects, where `constructor`, `__proto__` or `toString`
+ * are found on the prototype (and it throws). Tokens are read as minimist reads them: a
+ * string flag without `=` takes the next token unless that looks like a flag.
+ */
+function checkNames(argv: readonly string[]): void {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      const rest = argv[i + 1];
+      if (rest !== undefined) throw unexpected(rest);
+      return;
+    }
+    if (!arg.startsWith('-') || arg === '-') throw unexpected(arg);
+    const m = /^--([^=]*)(=?)/s.exec(arg);
+    const name = m === null ? arg.slice(1) : (m[1] as string);
+    const spec = FLAG_BY_NAME.get(name);
+    if (m === null || spec === undefined) {
+      throw new UsageError(`unknown flag ${JSON.stringify(arg.replace(/=.*$/s, ''))} (see --help)`);
+    }
+    const next = argv[i + 1];
+    if (m[2] !== '' || next === undefined) continue;
+    if (spec.kind === 'string' && !/^(-|--)[^-]/.test(next)) i++;
+    if (spec.kind === 'boolean' && /^(true|false)$/.test(next)) i++;
+  }
+}
+
+function unexpected(arg: string): UsageError {
+  return new UsageError(`unexpected argument ${JSON.stringify(arg)}: commands go in --cmd (see --help)`);
+}
+
 export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOutcome {
+  const normalized = normalize(argv);
+  checkNames(normalized);
   let unknown: string | undefined;
-  const args = minimist(goBooleans(normalize(argv)), {
-    string: [...STRING_FLAGS],
-    boolean: [...BOOL_FLAGS],
-    default: { 'debug-endpoints': true },
+  const args = minimist(goBooleans(normalized), {
+    string: STRING_FLAGS,
+    boolean: BOOL_FLAGS,
     unknown: (arg) => {
       if (unknown === undefined) unknown = arg;
       return false;
     },
   });
+  // checkNames has refused all of these already; kept so a minimist surprise is still one line.
   if (unknown !== undefined) {
-    throw new UsageError(
-      unknown.startsWith('-')
-        ? `unknown flag ${JSON.stringify(unknown.replace(/=.*$/s, ''))} (see --help)`
-        : `unexpected argument ${JSON.stringify(unknown)}: commands go in --cmd (see --help)`,
-    );
+    throw unknown.startsWith('-')
+      ? new UsageError(`unknown flag ${JSON.stringify(unknown.replace(/=.*$/s, ''))} (see --help)`)
+      : unexpected(unknown);
   }
   if (args['help'] === true) return { kind: 'help' };
   if (args['version'] === true) return { kind: 'version' };
@@ -133,33 +148,38 @@ export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOu
     }
   }
 
+  // minimist gives booleans that were not given as false; the table's default decides then.
+  const given = (name: string): boolean => normalized.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  const bool = (name: string): boolean => (given(name) ? args[name] === true : defaultOf(name) === 'true');
   const checks = pairChecks(all(args['cmd']), all(args['url']));
-  const port = integer('port', last(args['port']), 8080, 0, 65535);
-  const address = last(args['address']) ?? '0.0.0.0';
+  const value = (name: string): string => last(args[name]) ?? defaultOf(name) ?? '';
+  const port = integer('port', value('port'), 0, 65535);
+  const address = value('address');
   if (isIP(address) === 0) {
     throw new UsageError(`--address ${JSON.stringify(address)}: must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)`);
   }
-  const periodMs = duration('period', last(args['period']), 2000);
+  const periodMs = duration('period', value('period'));
   if (periodMs <= 0) throw new UsageError(`--period ${formatDuration(periodMs)}: must be greater than 0`);
-  const latencyMs = duration('latency', last(args['latency']), 30_000);
+  const latencyMs = duration('latency', value('latency'));
   if (latencyMs < periodMs) {
     throw new UsageError(
       `--latency ${formatDuration(latencyMs)} is less than --period ${formatDuration(periodMs)}: every result would be stale`,
     );
   }
-  const timeoutMs = duration('timeout', last(args['timeout']), Math.min(DEFAULT_TIMEOUT_CAP_MS, latencyMs));
+  const timeoutMs = duration('timeout', last(args['timeout'])) ?? Math.min(duration('timeout', DEFAULT_TIMEOUT_CAP), latencyMs);
   if (timeoutMs <= 0) throw new UsageError(`--timeout ${formatDuration(timeoutMs)}: must be greater than 0`);
   if (timeoutMs > latencyMs) {
     throw new UsageError(
       `--timeout ${formatDuration(timeoutMs)} is greater than --latency ${formatDuration(latencyMs)}: a hung run would look stale, not failed`,
     );
   }
-  const maxOutput = integer('max-output', last(args['max-output']), DEFAULT_MAX_OUTPUT, MIN_MAX_OUTPUT, MAX_MAX_OUTPUT);
-  const logFormat = last(args['log-format']) ?? 'text';
+  const maxOutput = integer('max-output', value('max-output'), MIN_MAX_OUTPUT, MAX_MAX_OUTPUT);
+  const maxConnections = integer('max-connections', value('max-connections'), 1, MAX_MAX_CONNECTIONS);
+  const logFormat = value('log-format');
   if (logFormat !== 'text' && logFormat !== 'json') {
     throw new UsageError(`--log-format ${JSON.stringify(logFormat)}: must be text or json`);
   }
-  const shutdownGraceMs = duration('shutdown-grace', last(args['shutdown-grace']), 5000);
+  const shutdownGraceMs = duration('shutdown-grace', value('shutdown-grace'));
   if (shutdownGraceMs < 0) {
     throw new UsageError(`--shutdown-grace ${formatDuration(shutdownGraceMs)}: must not be negative`);
   }
@@ -175,19 +195,20 @@ export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOu
     latencyMs,
     timeoutMs,
     maxOutput,
-    quiet: args['quiet'] === true,
-    output: args['output'] === true,
-    allowQuit: args['allow-quit'] === true,
-    debugEndpoints: args['debug-endpoints'] !== false,
+    maxConnections,
+    quiet: bool('quiet'),
+    output: bool('output'),
+    allowQuit: bool('allow-quit'),
+    debugEndpoints: bool('debug-endpoints'),
     logFormat: logFormat as LogFormat,
     shutdownGraceMs,
   };
-  return { kind: 'run', config, warnings: commandWarnings(checks, lookPath) };
+  return { kind: 'run', config, warnings: commandWarnings(checks, lookPath), checkOnly: bool('check-config') };
 }
 
 function pairChecks(cmds: string[], urls: string[]): CheckSpec[] {
-  if (cmds.length === 0) cmds = [DEFAULT_CMD];
-  if (urls.length === 0) urls = [DEFAULT_URL];
+  if (cmds.length === 0) cmds = [defaultOf('cmd') ?? ''];
+  if (urls.length === 0) urls = [defaultOf('url') ?? ''];
   if (cmds.length !== urls.length) {
     if (cmds.length === 1 && urls.length > 1) {
       throw new UsageError(`--url given ${urls.length} times but --cmd once: give one --cmd per --url, paired by order`);
@@ -200,9 +221,10 @@ function pairChecks(cmds: string[], urls: string[]): CheckSpec[] {
   const seen = new Set<string>();
   return cmds.map((cmd, i) => {
     const url = urls[i] as string;
-    if (cmd.trim() === '') throw new UsageError(`--cmd #${i + 1} (for ${url}) is empty`);
     if (!url.startsWith('/')) throw new UsageError(`--url ${JSON.stringify(url)}: must start with "/"`);
     if (/[?#\s]/.test(url)) throw new UsageError(`--url ${JSON.stringify(url)}: must be a plain path (no query, fragment or spaces)`);
+    // After the URL checks, so the URL in this line is a plain one-line path.
+    if (cmd.trim() === '') throw new UsageError(`--cmd #${i + 1} (for ${url}) is empty`);
     const builtin = collidesWithBuiltin(url);
     if (builtin !== undefined) {
       throw new UsageError(`--url ${JSON.stringify(url)} collides with the built-in endpoint ${builtin}`);

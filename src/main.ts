@@ -2,6 +2,7 @@
 // Bad input ends here with `exechealthz: <what is wrong>` and status 2, never a stack trace.
 import type { AddressInfo } from 'node:net';
 import { Check } from './check';
+import { configLines } from './config-text';
 import { realClock } from './clock';
 import type { Config } from './config';
 import { debugRoutes } from './debug';
@@ -70,13 +71,18 @@ function main(): void {
     return;
   }
   const { config, warnings } = outcome;
+  if (outcome.checkOnly) {
+    for (const warning of warnings) process.stderr.write(`exechealthz: warning: ${warning}\n`);
+    process.stdout.write(`${configLines(config).join('\n')}\n`);
+    return;
+  }
   const logger = createLogger({ format: config.logFormat, quiet: config.quiet });
   for (const warning of warnings) logger.notice(`warning: ${warning}`);
 
   const checks = buildChecks(config, logger);
   const stats = startProcessStats();
   const routes: Route[] = [];
-  const server = createApp(routes, logger);
+  const { server, connections } = createApp(routes, logger, { maxConnections: config.maxConnections });
   const shutdown = createShutdown({
     server,
     checks,
@@ -102,20 +108,28 @@ function main(): void {
   routes.push({
     path: '/metrics',
     description: 'Prometheus metrics',
-    handler: metricsHandler(checks, stats),
+    handler: metricsHandler(checks, stats, () => connections.figures()),
   });
   if (config.debugEndpoints) routes.push(...debugRoutes(stats));
   if (config.allowQuit) {
     routes.push({ path: '/quit', description: 'make this process exit', handler: quitHandler(logger, shutdown) });
   }
 
+  let listening = false;
   server.on('error', (err: NodeJS.ErrnoException) => {
+    // Once listening, an error is one failed accept (e.g. out of file descriptors under a
+    // connection flood): the server keeps accepting, so the service must keep running.
+    if (listening) {
+      logger.error(`accepting a connection failed: ${err.code ?? err.message}`);
+      return;
+    }
     killAllGroups();
     fail(`cannot listen on ${config.address}:${config.port}: ${err.code ?? err.message}`, 1);
   });
   onSignals(shutdown);
   for (const check of checks) check.start();
   server.listen(config.port, config.address, () => {
+    listening = true;
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     logger.notice(`exechealthz ${VERSION} listening on ${host}:${addr.port}`);

@@ -1,5 +1,6 @@
 // `/metrics`: takes a snapshot of the checks and the process, renders it.
 import type { Check } from './check';
+import type { ConnectionFigures } from './connection-guard';
 import { send } from './http';
 import { CONTENT_TYPE, renderMetrics, type CheckSnapshot } from './metrics';
 import type { ProcessStats } from './process-stats';
@@ -21,9 +22,18 @@ export function snapshotCheck(check: Check): CheckSnapshot {
   };
 }
 
-export function metricsHandler(checks: readonly Check[], stats: ProcessStats): Handler {
+export function metricsHandler(
+  checks: readonly Check[],
+  stats: ProcessStats,
+  connections?: () => ConnectionFigures,
+): Handler {
   return (_req, res) => {
-    const body = renderMetrics({ version: VERSION, checks: checks.map(snapshotCheck), process: stats.read() });
+    const body = renderMetrics({
+      version: VERSION,
+      checks: checks.map(snapshotCheck),
+      process: stats.read(),
+      ...(connections === undefined ? {} : { connections: connections() }),
+    });
     send(res, 200, body, CONTENT_TYPE);
   };
 }

@@ -1,6 +1,7 @@
 // Prometheus text exposition (format 0.0.4), rendered by a pure function from a
 // snapshot so every line can be tested without a running service.
 import { DURATION_BUCKETS, type Outcome } from './check';
+import type { ConnectionFigures } from './connection-guard';
 import type { ProcessFigures } from './process-stats';
 
 export interface CheckSnapshot {
@@ -22,6 +23,8 @@ export interface MetricsSnapshot {
   readonly version: string;
   readonly checks: readonly CheckSnapshot[];
   readonly process: ProcessFigures;
+  /** HTTP connections (connection-guard.ts); absent where no server runs. */
+  readonly connections?: ConnectionFigures;
 }
 
 export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -114,6 +117,14 @@ export function renderMetrics(snap: MetricsSnapshot): string {
     const name = `nodejs_eventloop_delay_${suffix}_seconds`;
     family(name, 'gauge', `${what} event-loop delay since the previous scrape.`);
     sample(name, value);
+  }
+  const conn = snap.connections;
+  if (conn !== undefined) {
+    family('exechealthz_http_connections', 'gauge', 'Open HTTP connections.');
+    sample('exechealthz_http_connections', conn.open);
+    family('exechealthz_http_connections_dropped_total', 'counter', 'Connections closed because of --max-connections: the oldest idle one (evicted) or, all being busy, the new one (refused).');
+    sample('exechealthz_http_connections_dropped_total', conn.evicted, { reason: 'evicted' });
+    sample('exechealthz_http_connections_dropped_total', conn.refused, { reason: 'refused' });
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,8 +1,11 @@
 // The HTTP server and its route table. Creating it is apart from listening, so tests
-// (and main) choose the port. Only GET and HEAD exist; everything else is 405.
+// (and main) choose the port. Only GET and HEAD without a body exist; everything else is
+// 405, and a request carrying a body is refused before its body is read (request-body.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { guardConnections, type ConnectionGuard } from './connection-guard';
 import type { Logger } from './log';
 import { send } from './http';
+import { carriesBody, refuseBody } from './request-body';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
 
@@ -24,8 +27,44 @@ export function findRoute(routes: readonly Route[], path: string): Route | undef
   return routes.find((r) => r.prefix === true && path.startsWith(r.path.endsWith('/') ? r.path : `${r.path}/`));
 }
 
-export function createApp(routes: readonly Route[], logger: Logger): Server {
-  const server = createServer((req, res) => {
+/** Limits on what one client can hold; see README, Security. */
+export const HTTP_LIMITS = {
+  /** Request line and headers; a 1 MB URL answers 431. Node's default is 16 KiB. */
+  maxHeaderSize: 8 * 1024,
+  /** A client must have sent its whole head within this (slowloris). */
+  headersTimeoutMs: 5_000,
+  /** ... and its whole request (there is no body to wait for). */
+  requestTimeoutMs: 10_000,
+  /** Node checks the two timeouts above only this often (its default is 30 s). */
+  connectionsCheckingIntervalMs: 1_000,
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: 5_000,
+  /** No byte either way for this long: closed (a /debug/profile runs at most 60 s). */
+  socketIdleTimeoutMs: 120_000,
+} as const;
+
+export interface AppOptions {
+  /** --max-connections */
+  readonly maxConnections: number;
+}
+
+export interface App {
+  readonly server: Server;
+  readonly connections: ConnectionGuard;
+}
+
+export function createApp(routes: readonly Route[], logger: Logger, options: AppOptions): App {
+  const server = createServer({
+    maxHeaderSize: HTTP_LIMITS.maxHeaderSize,
+    headersTimeout: HTTP_LIMITS.headersTimeoutMs,
+    requestTimeout: HTTP_LIMITS.requestTimeoutMs,
+    connectionsCheckingInterval: HTTP_LIMITS.connectionsCheckingIntervalMs,
+    keepAliveTimeout: HTTP_LIMITS.keepAliveTimeoutMs,
+  }, (req, res) => {
+    if (carriesBody(req.headers)) {
+      refuseBody(req, res);
+      return;
+    }
     const started = process.hrtime.bigint();
     // The host part is irrelevant; a fixed origin keeps a hostile Host header out of
     // parsing, and prefixing (not resolving) keeps `//healthz` a path, not a host.
@@ -61,9 +100,9 @@ export function createApp(routes: readonly Route[], logger: Logger): Server {
         else res.destroy();
       });
   });
-  // A slow client must not hold a connection (and memory) forever.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
-  return server;
+  // With no listener Node answers `Expect: 100-continue` itself, inviting the body;
+  // routed here, such a request is refused before the client sends it.
+  server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
+  server.timeout = HTTP_LIMITS.socketIdleTimeoutMs;
+  return { server, connections: guardConnections(server, options.maxConnections) };
 }

@@ -49,7 +49,7 @@ describe('hung and chatty commands', () => {
 describe('shutdown', () => {
   it('on SIGTERM finishes the request in flight, kills the running probe and exits 0 within the grace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'exechealthz-'));
-    const s = await start([
+    const s = await start(['--debug-endpoints',
       '--cmd', `echo $$ > ${dir}/pgid; sleep 60`,
       '--period', '1s', '--timeout', '60s', '--latency', '60s', '--shutdown-grace', '5s',
     ]);
@@ -75,7 +75,7 @@ describe('shutdown', () => {
   });
 
   it('exits at once on a second signal', async () => {
-    const s = await start(['--period', '1s', '--shutdown-grace', '30s']);
+    const s = await start(['--debug-endpoints', '--period', '1s', '--shutdown-grace', '30s']);
     const inFlight = httpRequest(`${s.baseUrl}/debug/profile?seconds=20`).catch(() => undefined);
     await sleep(300);
     s.process.kill('SIGTERM');
@@ -116,7 +116,7 @@ describe('/metrics', () => {
 
 describe('/debug/', () => {
   it('lists the endpoints, gives figures, a heap snapshot and rejects a bad profile length', async () => {
-    const s = await start(['--period', '1s']);
+    const s = await start(['--debug-endpoints', '--period', '1s']);
     const index = await get(`${s.baseUrl}/debug/`);
     assert.equal(index.status, 200);
     assert.match(index.body, /\/debug\/heap/);

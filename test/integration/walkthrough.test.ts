@@ -72,8 +72,9 @@ describe('endpoints and shapes', () => {
 
     const index = await get(`${s.baseUrl}/`);
     assert.equal(index.status, 200);
-    for (const path of ['/healthz', '/metrics', '/debug/']) assert.match(index.body, new RegExp(`^${path} `, 'm'));
+    for (const path of ['/healthz', '/metrics']) assert.match(index.body, new RegExp(`^${path} `, 'm'));
     assert.doesNotMatch(index.body, /\/quit/, '/quit is off by default');
+    assert.doesNotMatch(index.body, /\/debug/, '/debug/ is off by default');
 
     const missing = await get(`${s.baseUrl}/nope`);
     assert.equal(missing.status, 404);
@@ -136,10 +137,16 @@ describe('endpoints and shapes', () => {
     assert.match(s.stderr(), /Shutdown requested via \/quit by /);
   });
 
-  it('turns /debug/ off with --debug-endpoints=false', async () => {
-    const s = await start(['--debug-endpoints=false', '--period', '1s']);
-    assert.equal((await get(`${s.baseUrl}/debug/`)).status, 404);
-    assert.equal((await get(`${s.baseUrl}/debug/heap`)).status, 404);
+  it('serves /debug/ only with --debug-endpoints; --debug-endpoints=false keeps it off', async () => {
+    for (const args of [[], ['--debug-endpoints=false']]) {
+      const off = await start([...args, '--period', '1s']);
+      assert.equal((await get(`${off.baseUrl}/debug/`)).status, 404, args.join(' '));
+      assert.equal((await get(`${off.baseUrl}/debug/heap`)).status, 404, args.join(' '));
+    }
+    for (const flag of ['--debug-endpoints', '--debug-endpoints=true']) {
+      const on = await start([flag, '--period', '1s']);
+      assert.equal((await get(`${on.baseUrl}/debug/`)).status, 200, flag);
+    }
   });
 
   it('logs requests and runs, and nothing but errors and the address with --quiet', async () => {

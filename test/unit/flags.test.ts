@@ -38,7 +38,8 @@ describe('flags', () => {
     assert.equal(c.quiet, false);
     assert.equal(c.output, false);
     assert.equal(c.allowQuit, false);
-    assert.equal(c.debugEndpoints, true);
+    assert.equal(c.debugEndpoints, false, '/debug/ is opt-in');
+    assert.equal(c.maxConnections, 1024);
     assert.equal(c.logFormat, 'text');
     assert.equal(c.shutdownGraceMs, 5000);
   });
@@ -61,8 +62,9 @@ describe('flags', () => {
     const c = config([
       '-port=9000', '--address', '127.0.0.1', '--period=1.5s', '-latency', '1m30s', '--timeout=1s',
       '--max-output=4096', '-quiet', '--output', '--allow-quit', '--debug-endpoints=false',
-      '--log-format=json', '--shutdown-grace', '250ms',
+      '--log-format=json', '--shutdown-grace', '250ms', '--max-connections=50',
     ]);
+    assert.equal(c.maxConnections, 50);
     assert.equal(c.port, 9000);
     assert.equal(c.address, '127.0.0.1');
     assert.equal(c.periodMs, 1500);
@@ -94,6 +96,19 @@ describe('flags', () => {
 
   it('defaults --timeout to --latency when that is under 10s', () => {
     assert.equal(config(['--period=1s', '--latency=3s']).timeoutMs, 3000);
+  });
+
+  it('turns /debug/ on with --debug-endpoints or --debug-endpoints=true, off with =false', () => {
+    assert.equal(config(['--debug-endpoints']).debugEndpoints, true);
+    assert.equal(config(['--debug-endpoints=true']).debugEndpoints, true);
+    assert.equal(config(['-debug-endpoints']).debugEndpoints, true);
+    assert.equal(config(['--debug-endpoints=false']).debugEndpoints, false);
+    assert.equal(config(['--debug-endpoints', 'false']).debugEndpoints, false);
+  });
+
+  it('marks --check-config runs', () => {
+    assert.equal(run(['--check-config']).checkOnly, true);
+    assert.equal(run([]).checkOnly, false);
   });
 
   it('answers --help and --version', () => {
@@ -146,9 +161,22 @@ describe('flags', () => {
       ['bad boolean', ['--quiet=yes'], '--quiet "yes": not a boolean (use true or false)'],
       ['unknown flag', ['--cmdd=ls'], 'unknown flag "--cmdd" (see --help)'],
       ['stray argument', ['ls', '/tmp'], 'unexpected argument "ls": commands go in --cmd (see --help)'],
+      ['argument after --', ['--', 'ls'], 'unexpected argument "ls": commands go in --cmd (see --help)'],
+      ['--no- prefix (not Go syntax)', ['--no-quiet'], 'unknown flag "--no-quiet" (see --help)'],
+      ['max-connections 0', ['--max-connections=0'], '--max-connections "0": must be an integer from 1 to 100000'],
+      ['max-connections not a number', ['--max-connections=lots'], '--max-connections "lots": must be an integer from 1 to 100000'],
+      ['bad boolean after check-config', ['--check-config=maybe'], '--check-config "maybe": not a boolean (use true or false)'],
     ];
     for (const [name, argv, message] of cases) {
       it(name, () => rejects(argv, message));
+    }
+    // Names minimist would find on Object.prototype (it threw a TypeError on them).
+    for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '__defineGetter__', 'propertyIsEnumerable', 'toLocaleString']) {
+      for (const arg of [`--${name}`, `-${name}`, `--${name}=x`, `--${name}=1`]) {
+        it(`prototype member ${arg}`, () => rejects([arg], `unknown flag ${JSON.stringify(`--${name}`)} (see --help)`));
+      }
+      it(`prototype member as a --no- flag: --no-${name}`, () => rejects([`--no-${name}`], `unknown flag "--no-${name}" (see --help)`));
+      it(`prototype member after a flag value: --cmd ls --${name}`, () => rejects(['--cmd', 'ls', `--${name}`], `unknown flag "--${name}" (see --help)`));
     }
     it('no sh on PATH', () => rejects([], 'no "sh" found on PATH: every --cmd runs as sh -c CMD', () => false));
   });

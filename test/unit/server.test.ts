@@ -20,7 +20,7 @@ const routes: Route[] = [
 ];
 
 describe('server', () => {
-  const server = createApp(routes, logger);
+  const { server } = createApp(routes, logger, { maxConnections: 1024 });
   let base = '';
   before(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
