@@ -3,11 +3,12 @@
 // file:// URL, run `make all-container` each and get the same digest for every arch, labelled
 // with the default source; a clone whose origin is scp-like (git@host:org/repo.git) or an
 // https URL with credentials is labelled https://host/org/repo (`make print`, nothing built).
-// The clones reuse this checkout's executables, rootfs and SBOMs (copied, their sources
-// stamped with the commit time so make has nothing to rebuild): what differs is the clone.
+// The clones reuse this checkout's executables, rootfs and SBOMs (copied with their times, the
+// clone's own files dated before them, as a CI cache restore would leave them, so make has
+// nothing to rebuild): what differs is the clone.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,10 +16,10 @@ import { arches, make, printedRefs, REGISTRY, requireEngine, ROOT, run } from '.
 
 const FALLBACK = 'https://github.com/kubernetes/contrib/tree/master/exec-healthz';
 const PREFIX = `${REGISTRY}/e2e-src-${Date.now().toString(36)}-${process.pid}`;
-const TAG = 'src1';
+// The version the copied executables were built with: another one would re-bundle them.
+const TAG = readFileSync(join(ROOT, 'dist', '.version'), 'utf8').trim();
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 const HEAD = git(ROOT, 'rev-parse', 'HEAD');
-const EPOCH = git(ROOT, 'log', '-1', '--format=%ct');
 const work = mkdtempSync(join(tmpdir(), 'exechealthz-src-'));
 
 /** A clone of HEAD from `from`, checked out detached (the branch name does not matter). */
@@ -38,14 +39,14 @@ async function printedSource(dir: string): Promise<string> {
   return label;
 }
 
-/** This checkout's build outputs copied into a clone, the clone's files dated at the commit. */
+/** This checkout's build outputs copied into a clone, the clone's own files dated before them. */
 function seed(dir: string): void {
   for (const p of ['node_modules', 'bin', 'dist', '.cache/node', '.cache/rootfs']) {
     if (!existsSync(join(ROOT, p))) throw new Error(`${p} is missing in ${ROOT}: run make all-build sbom first`);
     mkdirSync(join(dir, p, '..'), { recursive: true });
     cpSync(join(ROOT, p), join(dir, p), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   }
-  execFileSync('sh', ['-c', `git ls-files -z | xargs -0 touch -h -d @${EPOCH}`], { cwd: dir });
+  execFileSync('sh', ['-c', 'git ls-files -z | xargs -0 touch -h -d 2000-01-01T00:00:00Z'], { cwd: dir });
 }
 
 before(requireEngine);
@@ -61,8 +62,8 @@ describe('the source label', () => {
     assert.equal(git(byPath, 'config', '--get', 'remote.origin.url'), ROOT, 'the first clone has a path as its origin');
     const digests: Map<string, string>[] = [];
     for (const dir of [byPath, byFileUrl]) {
-      assert.equal(await printedSource(dir), FALLBACK, `${dir}: a local origin falls back to the default source`);
       seed(dir);
+      assert.equal(await printedSource(dir), FALLBACK, `${dir}: a local origin falls back to the default source`);
       const r = await make(['-C', dir, '--no-print-directory', 'all-container', `PREFIX=${PREFIX}`, `TAG=${TAG}`, `IMAGE_CTX=${join(dir, 'ctx')}`]);
       assert.doesNotMatch(r.stdout, /build\/executable\.mjs|build\/bundle\.mjs/, 'the clone reused the executables');
       t.diagnostic(`${dir}: make all-container ${(r.ms / 1000).toFixed(1)} s`);
