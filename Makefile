@@ -116,18 +116,27 @@ BASEIMAGE ?=
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 # Commit recorded in the org.opencontainers.image.revision label.
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
-# Repository URL recorded in the org.opencontainers.image.source label: the origin remote, or
-# else the Go tool this rewrites (its home until this project has a remote of its own).
-SOURCE ?= $(or $(shell git config --get remote.origin.url 2>/dev/null),https://github.com/kubernetes/contrib/tree/master/exec-healthz)
+# Repository URL recorded in the org.opencontainers.image.source label: the origin remote when
+# it is a URL (git@host:org/repo becomes https://host/org/repo, ".git" and credentials dropped),
+# else the Go tool this rewrites. Never a local path (build/source-url.mjs).
+SOURCE ?= $(shell node build/source-url.mjs --remote "$$(git config --get remote.origin.url 2>/dev/null)" \
+	--fallback https://github.com/kubernetes/contrib/tree/master/exec-healthz)
 # true = attach a provenance attestation (records build times: digests then differ per build).
 PROVENANCE ?= false
 # true = rebuild every layer, ignoring BuildKit's cache.
 NO_CACHE ?= false
 # Per-arch build contexts, staged before each build (see stage_ctx).
 IMAGE_CTX := .cache/images
+# true = push-legacy replaces whatever $(PREFIX)/exechealthz:$(TAG) holds (a multi-arch index
+# without this amd64 image, or another image); false = it refuses with one line.
+FORCE_LEGACY ?= false
+# true = push-manifest assembles the index from the per-arch images already in the registry
+# (one `make push ARCH=...` job per arch), building nothing; false = it runs all-push first.
+FROM_REGISTRY ?= false
 
 # Fail before anything is built or pushed, with one line, on bad image input.
 IMAGE_GOALS := container container-% push push-% all-container all-push print
+$(foreach v,FORCE_LEGACY FROM_REGISTRY,$(if $(filter $($(v)),true false),,$(error $(v)=$($(v)) is not true or false)))
 ifneq ($(filter $(IMAGE_GOALS),$(or $(MAKECMDGOALS),$(.DEFAULT_GOAL))),)
 ifeq ($(strip $(TAG)),)
 $(error TAG is empty; give a tag, e.g. TAG=1.0)
@@ -155,11 +164,14 @@ endif
 endif
 
 # bake gets variables and target names only; docker-bake.hcl holds every build setting.
-BAKE = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEIMAGE='$(BASEIMAGE)' \
+BAKE_ENV = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEIMAGE='$(BASEIMAGE)' \
 	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' REVISION='$(REVISION)' SOURCE='$(SOURCE)' \
 	PROVENANCE='$(PROVENANCE)' NO_CACHE='$(NO_CACHE)' CONTEXT_DIR='$(IMAGE_CTX)' \
-	COMPRESSION='$(COMPRESSION)' CACHE_DIR='$(CACHE_DIR)' \
-	docker buildx bake -f docker-bake.hcl $(if $(BUILDER),--builder '$(BUILDER)')
+	COMPRESSION='$(COMPRESSION)' CACHE_DIR='$(CACHE_DIR)'
+BAKE = $(BAKE_ENV) docker buildx bake -f docker-bake.hcl $(if $(BUILDER),--builder '$(BUILDER)')
+# The release steps that look at the registry first (push-legacy, push-manifest).
+RELEASE = node build/release.mjs
+RELEASE_FLAGS = --prefix '$(PREFIX)' --tag '$(TAG)' $(if $(BUILDER),--builder '$(BUILDER)')
 # ARCH's build contexts, made afresh before each bake: $(IMAGE_CTX)/ARCH/base-ARCH
 # (Dockerfile, rootfs.tar) and $(IMAGE_CTX)/ARCH/exechealthz-ARCH (Dockerfile,
 # exechealthz.tar, sbom.tar). Everything enters the image through tar archives whose entries
@@ -181,8 +193,7 @@ stage_ctx = rm -rf $(IMAGE_CTX)/$(1) && mkdir -p $(IMAGE_CTX)/$(1)/base-$(1) $(I
 image_inputs = bin/$(1)/exechealthz dist/sbom/exechealthz-$(1).cdx.json images/base/Dockerfile \
 	images/exechealthz/Dockerfile $(if $(BASEIMAGE),,$(ROOTFS_DIR)/$(1).stamp)
 # Prints "VERB REF@DIGEST" for each image in bake's metadata file $(1) (not the bases).
-print_refs = node -e 'const m = require(require("path").resolve("$(1)")); for (const t of Object.keys(m).sort()) \
-	if (!t.startsWith("base-")) console.log("$(2) " + m[t]["image.name"] + "@" + m[t]["containerimage.digest"])'
+print_refs = $(RELEASE) refs --metadata $(1) --verb $(2)
 
 container: container-$(ARCH) ## Build $(PREFIX)/exechealthz-$(ARCH):$(TAG) into the local engine
 container-%: $(call image_inputs,%) ## One arch's image into the local engine (container-arm64, ...)
@@ -206,24 +217,21 @@ all-push: $(foreach a,$(ALL_ARCH),$(call image_inputs,$(a))) ## Build and push t
 	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-all.json all
 	@$(call print_refs,$(IMAGE_CTX)/push-all.json,pushed)
 
-push-legacy: $(call image_inputs,amd64) ## Push amd64 as $(PREFIX)/exechealthz:$(TAG), the backwards-compatible name
+# The amd64 image is built (into the local engine) first, so its digest is known before
+# anything is pushed: a multi-arch index already holding it is left alone, anything else at the
+# name is refused unless FORCE_LEGACY=true. release.mjs runs the push itself (bake, PUSH=true).
+push-legacy: $(call image_inputs,amd64) ## Push amd64 as $(PREFIX)/exechealthz:$(TAG), never over a multi-arch index (FORCE_LEGACY=true)
 	$(call stage_ctx,amd64)
-	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-legacy.json legacy
-	@$(call print_refs,$(IMAGE_CTX)/push-legacy.json,pushed)
+	PUSH=false $(BAKE) --metadata-file $(IMAGE_CTX)/legacy-built.json exechealthz-amd64
+	$(BAKE_ENV) $(RELEASE) legacy $(RELEASE_FLAGS) --built $(IMAGE_CTX)/legacy-built.json \
+	  --force '$(FORCE_LEGACY)' --metadata-file $(IMAGE_CTX)/push-legacy.json
 
-# The index references the per-arch manifests by digest, and is pushed only after all of them.
-push-manifest: all-push ## Push the multi-arch index $(PREFIX)/exechealthz:$(TAG) over every arch, last
-	docker buildx imagetools create $(if $(BUILDER),--builder '$(BUILDER)') -t '$(PREFIX)/exechealthz:$(TAG)' \
-	  $(foreach k,title licenses version revision created source,--annotation 'index:org.opencontainers.image.$(k)=$(call oci_$(k))') \
-	  $$(node -e 'const m = require(require("path").resolve("$(IMAGE_CTX)/push-all.json")); \
-	    console.log(Object.keys(m).filter(t => !t.startsWith("base-")).sort().map(t => m[t]).map(v => v["image.name"] + "@" + v["containerimage.digest"]).join(" "))')
-	@echo "pushed $(PREFIX)/exechealthz:$(TAG)@$$(docker buildx imagetools inspect '$(PREFIX)/exechealthz:$(TAG)' --format '{{json .Manifest.Digest}}' | tr -d '"')"
-oci_title = exechealthz
-oci_licenses = Apache-2.0
-oci_version = $(VERSION)
-oci_revision = $(REVISION)
-oci_source = $(SOURCE)
-oci_created = $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)
+# The index references the per-arch manifests by digest, and is pushed only after all of them;
+# FROM_REGISTRY=true takes them from the registry (per-arch jobs pushed them) instead.
+push-manifest: $(if $(filter true,$(FROM_REGISTRY)),,all-push) ## Push the multi-arch index $(PREFIX)/exechealthz:$(TAG) over every arch, last (FROM_REGISTRY=true: build nothing)
+	$(RELEASE) manifest $(RELEASE_FLAGS) \
+	  $(if $(filter true,$(FROM_REGISTRY)),--from-registry,--metadata $(IMAGE_CTX)/push-all.json) \
+	  --arches '$(ALL_ARCH)' --version '$(VERSION)' --revision '$(REVISION)' --source '$(SOURCE)' --epoch '$(SOURCE_DATE_EPOCH)'
 
 print: ## Show what `make container` would build (docker buildx bake --print), building nothing
 	@$(BAKE) --print exechealthz-$(ARCH)

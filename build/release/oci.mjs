@@ -1,0 +1,91 @@
+// Pure logic of build/release.mjs: the index annotations, what a registry tag holds in one
+// phrase, and the decisions push-legacy and push-manifest take over what is already there.
+// No I/O here: the callers fetch manifests and configs and hand them in.
+
+export const INDEX_MEDIA_TYPES = new Set([
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+]);
+
+/**
+ * The OCI annotations of the multi-arch index: the one place they are written, so an index
+ * assembled after `make all-push` and one assembled from the registry are the same bytes.
+ */
+export function indexAnnotations({ version, revision, source, epoch }) {
+  const created = new Date(Number(epoch) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return {
+    'org.opencontainers.image.title': 'exechealthz',
+    'org.opencontainers.image.licenses': 'Apache-2.0',
+    'org.opencontainers.image.version': version,
+    'org.opencontainers.image.revision': revision,
+    'org.opencontainers.image.created': created,
+    'org.opencontainers.image.source': source,
+  };
+}
+
+/** "os/arch[/variant]" of an image config or a descriptor's platform; arm64's "v8" is implied. */
+export function platformString(p) {
+  if (!p || !p.os) return 'unknown';
+  const variant = p.architecture === 'arm64' && p.variant === 'v8' ? undefined : p.variant;
+  return [p.os, p.architecture, variant].filter(Boolean).join('/');
+}
+
+export const isIndex = (raw) => INDEX_MEDIA_TYPES.has(raw?.mediaType) || Array.isArray(raw?.manifests);
+
+/** Platforms an index lists, attestation entries (unknown/unknown) left out. */
+export function indexPlatforms(raw) {
+  return (raw.manifests || []).map((m) => platformString(m.platform)).filter((p) => p !== 'unknown/unknown');
+}
+
+const short = (digest) => String(digest).slice(0, 19);
+
+/**
+ * What a tag holds, in a phrase: { kind: 'none' } | { kind: 'index', digest, raw } |
+ * { kind: 'image', digest, raw, platform }.
+ */
+export function describe(held) {
+  if (held.kind === 'none') return 'nothing';
+  if (held.kind === 'index') return `a multi-arch index ${short(held.digest)} of ${indexPlatforms(held.raw).join(', ') || 'no platform'}`;
+  return `a single ${held.platform ?? 'unknown-platform'} image ${short(held.digest)}`;
+}
+
+/**
+ * push-legacy over what `name` holds, given the digest of the amd64 image it would push.
+ * -> { action: 'push' | 'leave' | 'refuse', line }
+ */
+export function legacyDecision(name, held, digest, force) {
+  if (held.kind === 'none') return { action: 'push', line: '' };
+  if (held.kind === 'index') {
+    const entry = (held.raw.manifests || []).find((m) => m.digest === digest);
+    if (entry) {
+      return {
+        action: 'leave',
+        line: `${name} is already ${describe(held)} that contains this amd64 image ${short(digest)}; left as is (amd64 clients get this image from it)`,
+      };
+    }
+  }
+  if (held.kind === 'image' && held.digest === digest) {
+    return { action: 'leave', line: `${name} already is this amd64 image ${short(digest)}; nothing to push` };
+  }
+  const what = held.kind === 'index' ? `${describe(held)} without this amd64 image ${short(digest)}` : `${describe(held)}, not this amd64 image ${short(digest)}`;
+  if (force) return { action: 'push', line: `FORCE_LEGACY=true: replacing ${what} at ${name}` };
+  return { action: 'refuse', line: `refusing to replace ${name}: it holds ${what}; FORCE_LEGACY=true replaces it` };
+}
+
+/** The line push-manifest prints about what the index replaces (empty when nothing was there). */
+export function manifestNote(name, held, digest) {
+  if (held.kind === 'none') return '';
+  if (held.kind === 'index' && held.digest === digest) return `${name} already held this very index; pushed again, unchanged`;
+  return `replacing ${describe(held)} at ${name} with the multi-arch index ${short(digest)}`;
+}
+
+/**
+ * The images of a bake metadata file (`--metadata-file`), base images left out, in target
+ * name order: [{ target, name, digest }].
+ */
+export function metadataImages(meta) {
+  return Object.keys(meta)
+    .filter((t) => !t.startsWith('base-'))
+    .sort()
+    .map((t) => ({ target: t, name: String(meta[t]['image.name'] ?? ''), digest: String(meta[t]['containerimage.digest'] ?? '') }));
+}
