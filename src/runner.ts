@@ -92,7 +92,9 @@ function watchAbort(signal: AbortSignal, run: Run): void {
   runs.add(run);
 }
 
-const SPAWN_OPTIONS: SpawnOptions = { detached: true, stdio: ['ignore', 'pipe', 'ignore'] };
+// The environment as the service started: spawn copies `env` into KEY=VALUE pairs on
+// every call, and from process.env each key and value is a call into C++.
+const SPAWN_OPTIONS: SpawnOptions = { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env } };
 
 /** One run: its process, its output and the one timer it needs at a time. */
 class Run {
@@ -125,12 +127,12 @@ class Run {
     liveRuns.add(this);
     if (child.stdout !== null) {
       const pipe = (this.pipe = readPipe(child.stdout, this.output));
-      pipe.once('close', () => this.onPipeClose());
+      pipe.on('close', () => this.onPipeClose());
     } else {
       this.pipeClosed = true;
     }
-    child.once('error', (err: Error) => this.onError(err));
-    child.once('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onExit(code, signal));
+    child.on('error', (err: Error) => this.onError(err));
+    child.on('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onExit(code, signal));
     this.timer = setTimeout(() => this.onTimeout(), options.timeoutMs);
     const abort = options.signal;
     if (abort !== undefined) {
