@@ -166,6 +166,8 @@ class Run {
 
   private onError(err: Error): void {
     this.spawnError = err.message;
+    // No process will write or close the pipe; its handle is ours to free.
+    this.pipe?.destroy();
     this.finish();
   }
 
