@@ -307,7 +307,10 @@ bench: bin/$(HOST_ARCH)/exechealthz dist/exechealthz.cjs $(BENCH_NODE) ## Benchm
 	@command -v wrk >/dev/null || { source hack/lib.sh && apt_install wrk; }
 	node bench/bench.mjs --exe bin/$(HOST_ARCH)/exechealthz --sea-node $(BENCH_NODE) --bundle dist/exechealthz.cjs
 
-.PHONY: bench
+bench-scale: bin/$(HOST_ARCH)/exechealthz $(BENCH_NODE) ## Scale section alone: 1, 10, 100 checks vs a bare Node spawn loop, RssAnon and CPU per run (~3 min)
+	node bench/scale.mjs --exe bin/$(HOST_ARCH)/exechealthz --node $(BENCH_NODE)
+
+.PHONY: bench bench-scale
 
 ## ---- housekeeping -------------------------------------------------------------
 

@@ -729,6 +729,9 @@ async function main() {
       '  1.6 ms CPU per probe, 379-669 MB peak RSS on the 50 MB case.',
     ].join('\n'),
   );
+  // The scale section (bench/scale.mjs): 1, 10, 100 checks vs the bare spawn loop on the executable's Node.
+  const scale = await import('./scale.mjs');
+  if (opt.only !== 'bundle') console.log(`\n${await scale.runScale(scale.parseScaleArgs(['--exe', opt.exe, '--node', opt.seaNode]))}\n`);
   console.log(`loadavg: start ${load0}; 1-min after each round/subject ${loads.join(' ')}; end ${loadavg()}; took ${Math.round((Date.now() - t0) / 1000)} s`);
 }
 

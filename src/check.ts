@@ -2,7 +2,7 @@
 // /metrics needs. Requests only read this state; they never start a run.
 import type { CheckSpec } from './config';
 import type { Clock } from './clock';
-import type { RunResult, Runner } from './runner';
+import type { RunOptions, RunResult, Runner } from './runner';
 
 export type Outcome = 'success' | 'failure' | 'timeout';
 
@@ -17,6 +17,11 @@ export interface CheckOptions {
   readonly timeoutMs: number;
   readonly maxOutput: number;
   readonly killGraceMs: number;
+  /**
+   * Offset added once, to the second start: checks that all started together then run
+   * spread over the period instead of all in the same instant. 0 when absent.
+   */
+  readonly phaseMs?: number;
   /** Called after every finished run (for logging). */
   readonly onResult?: (check: Check, result: RunResult) => void;
   /** Called just before a run starts (for logging). */
@@ -48,11 +53,22 @@ export class Check {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly abort = new AbortController();
+  /** The same for every run of this check. */
+  private readonly runOptions: RunOptions;
+  private startedAt = 0;
+  private phaseMs: number;
 
   constructor(spec: CheckSpec, options: CheckOptions) {
     this.url = spec.url;
     this.cmd = spec.cmd;
     this.options = options;
+    this.phaseMs = Math.max(0, options.phaseMs ?? 0);
+    this.runOptions = {
+      timeoutMs: options.timeoutMs,
+      maxOutput: options.maxOutput,
+      killGraceMs: options.killGraceMs,
+      signal: this.abort.signal,
+    };
   }
 
   /** Starts the first run at once; later runs follow the period. */
@@ -104,48 +120,49 @@ export class Check {
   private runOnce(): void {
     this.timer = undefined;
     if (this.stopped) return;
-    const startedAt = this.options.clock.now();
+    this.startedAt = this.options.clock.now();
     this.options.onRun?.(this);
-    this.running = this.options
-      .runner(this.cmd, {
-        timeoutMs: this.options.timeoutMs,
-        maxOutput: this.options.maxOutput,
-        killGraceMs: this.options.killGraceMs,
-        signal: this.abort.signal,
-      })
-      .then(
-        (result) => {
-          this.running = undefined;
-          // A run cut short by shutdown says nothing about health.
-          if (this.stopped) return;
-          this.record(result);
-          this.schedule(startedAt);
-        },
-        (err: unknown) => {
-          // The runner reports failures as results; reaching here is a bug, but the
-          // schedule must survive it.
-          this.running = undefined;
-          if (this.stopped) return;
-          const now = this.options.clock.now();
-          this.record({
-            exitCode: null,
-            signal: null,
-            timedOut: false,
-            spawnError: err instanceof Error ? err.message : String(err),
-            output: '',
-            droppedBytes: 0,
-            start: startedAt,
-            end: now,
-          });
-          this.schedule(startedAt);
-        },
-      );
+    this.running = this.options.runner(this.cmd, this.runOptions).then(this.onRunDone, this.onRunFailed);
   }
 
+  // Bound once, not made per run: a run every period per check adds up.
+  private readonly tick = (): void => this.runOnce();
+
+  private readonly onRunDone = (result: RunResult): void => {
+    this.running = undefined;
+    // A run cut short by shutdown says nothing about health.
+    if (this.stopped) return;
+    this.record(result);
+    this.schedule(this.startedAt);
+  };
+
+  private readonly onRunFailed = (err: unknown): void => {
+    // The runner reports failures as results; reaching here is a bug, but the schedule
+    // must survive it.
+    this.running = undefined;
+    if (this.stopped) return;
+    this.record({
+      exitCode: null,
+      signal: null,
+      timedOut: false,
+      spawnError: err instanceof Error ? err.message : String(err),
+      output: '',
+      droppedBytes: 0,
+      start: this.startedAt,
+      end: this.options.clock.now(),
+    });
+    this.schedule(this.startedAt);
+  };
+
   private schedule(startedAt: number): void {
-    // Next start is a period after this one started, or at once if it ran longer.
-    const delay = Math.max(0, startedAt + this.options.periodMs - this.options.clock.now());
-    this.timer = this.options.clock.setTimer(() => this.runOnce(), delay);
+    // Next start is a period after this one started, or at once if it ran longer. Every
+    // check's first run is at once (a fresh pod wants results), then each moves by its
+    // phase: a hundred checks started in one instant forever would fork a hundred
+    // processes at once each period, and a hundred runs' objects alive together at a
+    // scavenge are what grew V8's young generation with every added check.
+    const delay = Math.max(0, startedAt + this.options.periodMs + this.phaseMs - this.options.clock.now());
+    this.phaseMs = 0;
+    this.timer = this.options.clock.setTimer(this.tick, delay);
   }
 
   private record(result: RunResult): void {

@@ -5,7 +5,7 @@ import type { Check, Health } from './check';
 import { formatDuration } from './duration';
 import { JSON_TYPE, send } from './http';
 import type { Logger } from './log';
-import { describeResult, errorText } from './result-text';
+import { describeResult, errorText, resultNote } from './result-text';
 import type { Handler } from './server';
 
 export interface HealthOptions {
@@ -55,7 +55,10 @@ export function reason(health: Health, options: HealthOptions): string | undefin
 /** Kubernetes apiserver style: `[+]name ok` / `[-]name failed: reason`, then a verdict. */
 export function verboseAnswer(url: string, health: Health, options: HealthOptions): { status: number; body: string } {
   const why = reason(health, options);
-  if (why === undefined) return { status: 200, body: `[+]${url} ok\nhealthz check passed\n` };
+  if (why === undefined) {
+    const note = health.state === 'ok' ? resultNote(health.result) : undefined;
+    return { status: 200, body: `[+]${url} ok${note === undefined ? '' : ` (${note})`}\nhealthz check passed\n` };
+  }
   return { status: 503, body: `[-]${url} failed: ${why}\nhealthz check failed\n` };
 }
 

@@ -35,7 +35,7 @@ function describe(result: { exitCode: number | null; signal: string | null; time
 
 function buildChecks(config: Config, logger: Logger): Check[] {
   return config.checks.map(
-    (spec) =>
+    (spec, i) =>
       new Check(spec, {
         runner: runCommand,
         clock: realClock,
@@ -44,11 +44,12 @@ function buildChecks(config: Config, logger: Logger): Check[] {
         timeoutMs: config.timeoutMs,
         maxOutput: config.maxOutput,
         killGraceMs: KILL_GRACE_MS,
-        onRun: (check) => logger.info(`Worker running ${check.cmd} to serve ${check.url}`),
+        phaseMs: Math.floor((i * config.periodMs) / config.checks.length),
+        // With --quiet no run line is built at all, not built and then dropped.
+        onRun: config.quiet ? undefined : (check) => logger.info(`Worker running ${check.cmd} to serve ${check.url}`),
         onResult: (check, result) => {
-          const text = `${check.url}: ${describe(result)} in ${result.end - result.start}ms`;
           if (result.spawnError !== undefined) logger.error(`${check.url}: cannot run sh: ${result.spawnError}`);
-          else logger.info(text);
+          else if (!config.quiet) logger.info(`${check.url}: ${describe(result)} in ${result.end - result.start}ms`);
         },
       }),
   );

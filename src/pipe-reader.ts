@@ -4,35 +4,38 @@
 // RSS. net.Socket's `onread` option reads into a buffer we own and allocates nothing.
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import type { CappedOutput } from './capture';
+import { readArea, type CappedOutput } from './capture';
 
 interface HandleOwner {
   _handle?: object | null;
 }
 
+const ignore = (): void => undefined;
+
 /** Feeds all of `stream` into `output`; returns the stream whose 'close' ends the output. */
 export function readPipe(stream: Readable, output: CappedOutput): Readable {
   const handle = (stream as unknown as HandleOwner)._handle;
-  if (handle === undefined || handle === null || output.readArea.length === 0) {
+  if (handle === undefined || handle === null) {
     // Not a libuv pipe (never the case for spawn's 'pipe'): fall back to data events.
     stream.on('data', (chunk: Buffer) => output.write(chunk));
     return stream;
   }
   // A second socket on the same handle takes over its reads (it becomes the handle's
-  // owner); nothing has been read yet because no I/O happens before we return.
+  // owner); nothing has been read yet because no I/O happens before we return. Every
+  // pipe shares one read area: the callback copies out of it before any other read.
   const socket = new Socket({
     handle,
     readable: true,
     writable: false,
     onread: {
-      buffer: output.readArea,
+      buffer: readArea(),
       callback: (nread: number): boolean => {
         output.commit(nread);
         return true;
       },
     },
   } as ConstructorParameters<typeof Socket>[0]);
-  socket.on('error', () => undefined);
+  socket.on('error', ignore);
   socket.resume();
   return socket;
 }

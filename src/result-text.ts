@@ -18,13 +18,22 @@ export function goTime(epochMs: number): string {
   );
 }
 
+/** Said of a result whose output a background process held open after sh exited. */
+export const HELD_OPEN_NOTE = 'output held open by a background process';
+
+/** A note on a result that the status alone does not tell, if any. */
+export function resultNote(result: RunResult): string | undefined {
+  return result.outputHeldOpen === true ? HELD_OPEN_NOTE : undefined;
+}
+
 /** The error part: `exit status 2` like Go's exec.ExitError, or why the run failed; undefined on success. */
 export function errorText(result: RunResult, timeoutMs: number): string | undefined {
   if (result.timedOut) return `timed out after ${formatDuration(timeoutMs)}, process group killed`;
   if (result.spawnError !== undefined) return `cannot run sh: ${result.spawnError}`;
-  if (result.signal !== null) return `signal: ${signalName(result.signal)}`;
   if (outcomeOf(result) === 'success') return undefined;
-  return `exit status ${result.exitCode ?? -1}`;
+  const status = result.signal !== null ? `signal: ${signalName(result.signal)}` : `exit status ${result.exitCode ?? -1}`;
+  const note = resultNote(result);
+  return note === undefined ? status : `${status} (${note})`;
 }
 
 // Go prints signals by their description (syscall.Signal.String()).

@@ -1,10 +1,13 @@
 // Runs one probe command: `sh -c CMD` in its own process group, stdin closed, stdout and
 // stderr in one stream (in order, as Go's CombinedOutput gave), output capped while it
 // streams, the whole group killed on timeout, on shutdown and at the end of every run so
-// background children never linger.
-import { spawn } from 'node:child_process';
+// background children never linger. The exit status of sh decides the result: once sh
+// has exited, a pipe still held open by a process that left the group (setsid) is waited
+// for only briefly.
+import { spawn, type SpawnOptions } from 'node:child_process';
+import { constants } from 'node:os';
 import type { Readable } from 'node:stream';
-import { CappedOutput, READ_AREA } from './capture';
+import { CappedOutput } from './capture';
 import { readPipe } from './pipe-reader';
 
 export interface RunResult {
@@ -17,6 +20,11 @@ export interface RunResult {
   /** Combined stdout+stderr, capped (see CappedOutput). */
   readonly output: string;
   readonly droppedBytes: number;
+  /**
+   * sh had exited but a process outside its group (setsid) still held the output open
+   * PIPE_GRACE_MS later: the output is what was read until then.
+   */
+  readonly outputHeldOpen?: boolean;
   /** Epoch milliseconds. */
   readonly start: number;
   readonly end: number;
@@ -33,15 +41,30 @@ export interface RunOptions {
 
 export type Runner = (cmd: string, options: RunOptions) => Promise<RunResult>;
 
-/** Process groups of runs in progress, so an exit that cannot wait can still kill them. */
-const liveGroups = new Set<number>();
+/** How long the output pipe may stay open after sh has exited and its group was killed. */
+export const PIPE_GRACE_MS = 200;
+
+/** Ends the output of a run whose pipe was still held open PIPE_GRACE_MS after sh exited. */
+export const HELD_OPEN_MARKER = `\n... [output still held open by a background process ${PIPE_GRACE_MS}ms after sh exited; not read further] ...\n`;
+
+/** Runs in progress, so an exit that cannot wait can still kill their groups. */
+const liveRuns = new Set<Run>();
 
 /** SIGKILLs every running probe's group at once (for an immediate exit). */
 export function killAllGroups(): void {
-  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  for (const run of liveRuns) run.killGroup('SIGKILL');
 }
 
+// process.kill throws on ESRCH, and the group is usually gone by the time a run ends:
+// an exception with a stack per run. The binding under it returns the errno instead.
+type RawKill = (pid: number, signal: number) => number;
+const rawKill = (process as unknown as { _kill?: RawKill })._kill;
+
 function killGroup(pid: number, signal: NodeJS.Signals): void {
+  if (typeof rawKill === 'function') {
+    rawKill.call(process, -pid, constants.signals[signal]);
+    return;
+  }
   try {
     process.kill(-pid, signal);
   } catch {
@@ -49,85 +72,164 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-export const runCommand: Runner = (cmd, options) =>
-  new Promise<RunResult>((resolve) => {
-    const start = Date.now();
-    const output = new CappedOutput(options.maxOutput, READ_AREA);
+// Shutdown aborts one signal shared by all runs of a check. One listener per signal, not
+// one added and removed per run: EventTarget bookkeeping on every run showed in profiles.
+const runsBySignal = new WeakMap<AbortSignal, Set<Run>>();
+
+function watchAbort(signal: AbortSignal, run: Run): void {
+  let runs = runsBySignal.get(signal);
+  if (runs === undefined) {
+    const set = (runs = new Set<Run>());
+    runsBySignal.set(signal, set);
+    signal.addEventListener(
+      'abort',
+      () => {
+        for (const r of set) r.terminate();
+      },
+      { once: true },
+    );
+  }
+  runs.add(run);
+}
+
+// The environment as the service started: spawn copies `env` into KEY=VALUE pairs on
+// every call, and from process.env each key and value is a call into C++.
+const SPAWN_OPTIONS: SpawnOptions = { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env } };
+
+/** One run: its process, its output and the one timer it needs at a time. */
+class Run {
+  private readonly start = Date.now();
+  private readonly output: CappedOutput;
+  private readonly pid: number | undefined;
+  private pipe: Readable | undefined;
+  private pipeClosed = false;
+  // One slot, used in turn for the timeout, the SIGTERM->SIGKILL grace and the wait for
+  // a held pipe: never two at once.
+  private timer: NodeJS.Timeout | undefined;
+  private timedOut = false;
+  private exited = false;
+  private exitCode: number | null = null;
+  private exitSignal: NodeJS.Signals | null = null;
+  private spawnError: string | undefined;
+  private heldOpen = false;
+  private settled = false;
+
+  constructor(
+    cmd: string,
+    private readonly options: RunOptions,
+    private readonly resolve: (result: RunResult) => void,
+  ) {
+    this.output = new CappedOutput(options.maxOutput);
     // `exec 2>&1` on the same line joins stderr to stdout inside sh, keeping their order
     // and sh's own "line 1" error messages.
-    const child = spawn('sh', ['-c', `exec 2>&1; ${cmd}`], {
-      detached: true,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    const pid = child.pid;
-    if (pid !== undefined) liveGroups.add(pid);
-    let timedOut = false;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-    let spawnError: string | undefined;
-    let killTimer: NodeJS.Timeout | undefined;
-    let settled = false;
-    let pipe: Readable | undefined;
+    const child = spawn('sh', ['-c', `exec 2>&1; ${cmd}`], SPAWN_OPTIONS);
+    this.pid = child.pid;
+    liveRuns.add(this);
+    if (child.stdout !== null) {
+      const pipe = (this.pipe = readPipe(child.stdout, this.output));
+      pipe.on('close', () => this.onPipeClose());
+    } else {
+      this.pipeClosed = true;
+    }
+    child.on('error', (err: Error) => this.onError(err));
+    child.on('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onExit(code, signal));
+    this.timer = setTimeout(() => this.onTimeout(), options.timeoutMs);
+    const abort = options.signal;
+    if (abort !== undefined) {
+      if (abort.aborted) this.terminate();
+      else watchAbort(abort, this);
+    }
+  }
 
-    const timeout = AbortSignal.timeout(options.timeoutMs);
-    const terminate = (): void => {
-      if (pid === undefined || exit !== undefined) return;
-      killGroup(pid, 'SIGTERM');
-      killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceMs);
-    };
-    const onTimeout = (): void => {
-      timedOut = true;
-      terminate();
-    };
-    timeout.addEventListener('abort', onTimeout, { once: true });
-    options.signal?.addEventListener('abort', terminate, { once: true });
-    if (options.signal?.aborted === true) terminate();
+  killGroup(signal: NodeJS.Signals): void {
+    if (this.pid !== undefined) killGroup(this.pid, signal);
+  }
 
-    const finish = (): void => {
-      if (settled) return;
-      settled = true;
-      if (pid !== undefined) liveGroups.delete(pid);
-      timeout.removeEventListener('abort', onTimeout);
-      options.signal?.removeEventListener('abort', terminate);
-      if (killTimer !== undefined) clearTimeout(killTimer);
-      const text = output.toString();
-      const droppedBytes = output.droppedBytes;
-      // The pipe is closed or destroyed by now, so nothing can read into the arena again.
-      if (pipe === undefined || pipe.destroyed) output.release();
-      resolve({
-        exitCode: exit?.code ?? null,
-        signal: exit?.signal ?? null,
-        timedOut,
-        ...(spawnError !== undefined ? { spawnError } : {}),
-        output: text,
-        droppedBytes,
-        start,
-        end: Date.now(),
-      });
-    };
+  /** SIGTERM to the group now, SIGKILL after the grace; nothing once sh has exited. */
+  terminate(): void {
+    if (this.pid === undefined || this.exited || this.settled) return;
+    this.killGroup('SIGTERM');
+    this.setTimer(() => this.killGroup('SIGKILL'), this.options.killGraceMs);
+  }
 
-    pipe = child.stdout === null ? undefined : readPipe(child.stdout, output);
-    child.on('error', (err) => {
-      spawnError = err.message;
-      finish();
-    });
-    child.on('exit', (code, signal) => {
-      exit = { code, signal };
-      // sh is done; whatever it left running in its group goes too. That also closes
-      // the pipe those children still hold, so 'close' below can fire.
-      if (pid !== undefined) killGroup(pid, 'SIGKILL');
-      // A child that escaped the group (setsid) may keep the pipe open: do not wait on it.
-      if (pipe === undefined || pipe.closed) {
-        finish();
-        return;
-      }
-      const guard = setTimeout(() => {
-        pipe.destroy();
-        finish();
-      }, 1000);
-      guard.unref();
-      pipe.on('close', () => {
-        clearTimeout(guard);
-        finish();
-      });
-    });
-  });
+  private setTimer(fn: () => void, ms: number): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = setTimeout(fn, ms);
+  }
+
+  private onTimeout(): void {
+    this.timer = undefined;
+    if (this.exited) return;
+    this.timedOut = true;
+    this.terminate();
+  }
+
+  private onError(err: Error): void {
+    this.spawnError = err.message;
+    // No process will write or close the pipe; its handle is ours to free.
+    this.pipe?.destroy();
+    this.finish();
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    this.exited = true;
+    this.exitCode = code;
+    this.exitSignal = signal;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    // sh is done; whatever it left running in its group goes too. That also closes the
+    // pipe those children still hold, so the pipe's 'close' can follow.
+    this.killGroup('SIGKILL');
+    if (this.pipeClosed) {
+      this.finish();
+      return;
+    }
+    // A process that left the group (setsid) may hold the pipe for as long as it lives:
+    // the exit status is known, so give the last output a moment and no more.
+    this.timer = setTimeout(() => this.onPipeHeld(), PIPE_GRACE_MS);
+  }
+
+  private onPipeHeld(): void {
+    this.timer = undefined;
+    this.heldOpen = true;
+    this.pipe?.destroy();
+    this.finish();
+  }
+
+  private onPipeClose(): void {
+    this.pipeClosed = true;
+    if (this.exited) this.finish();
+  }
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    liveRuns.delete(this);
+    if (this.options.signal !== undefined) runsBySignal.get(this.options.signal)?.delete(this);
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const output = this.output;
+    const text = this.heldOpen ? output.toString() + HELD_OPEN_MARKER : output.toString();
+    // The pipe is closed or destroyed by now (or never was), so nothing reads into the
+    // output again and its memory can serve the next run.
+    if (this.pipe === undefined || this.pipe.destroyed) output.release();
+    const result: RunResult = {
+      exitCode: this.exitCode,
+      signal: this.exitSignal,
+      timedOut: this.timedOut,
+      output: text,
+      droppedBytes: output.droppedBytes,
+      start: this.start,
+      end: Date.now(),
+    };
+    this.resolve(
+      this.spawnError === undefined
+        ? this.heldOpen
+          ? { ...result, outputHeldOpen: true }
+          : result
+        : { ...result, spawnError: this.spawnError },
+    );
+  }
+}
+
+export const runCommand: Runner = (cmd, options) => new Promise<RunResult>((resolve) => new Run(cmd, options, resolve));

@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { runCommand, type RunOptions } from '../../src/runner';
+import { HELD_OPEN_MARKER, PIPE_GRACE_MS, runCommand, type RunOptions, type RunResult } from '../../src/runner';
 import { until } from '../helpers/poll';
 import { groupMembers } from '../helpers/proc';
+import { heldPipeCommand, killHolders } from '../helpers/held-pipe';
 
 const opts: RunOptions = { timeoutMs: 5000, maxOutput: 10 * 1024, killGraceMs: 200 };
 
@@ -94,5 +95,44 @@ describe('runCommand', () => {
     const r = await run;
     assert.equal(r.timedOut, false);
     assert.equal(r.signal, 'SIGTERM');
+  });
+
+  // A process that leaves the group (setsid) and keeps stdout open must not make an exited
+  // command look hung: the exit status decides, and the run ends while the holder lives on.
+  for (const exit of [0, 3]) {
+    it(`reports exit status ${exit} of a command whose setsid child holds the pipe, while the child still runs`, { timeout: 20_000 }, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'exechealthz-runner-'));
+      try {
+        // The timeout is far beyond the holder's life: a run that waited for the pipe or the
+        // timeout would end after the holder is gone.
+        const r = await runCommand(heldPipeCommand(dir, exit), { ...opts, timeoutMs: 60_000 });
+        const holders = killHolders(dir);
+        assert.equal(holders.alive, 1, 'the result came while the holder still held the pipe');
+        assert.equal(r.exitCode, exit);
+        assert.equal(r.signal, null);
+        assert.equal(r.timedOut, false);
+        assert.equal(r.outputHeldOpen, true);
+        assert.equal(r.output, `hi\n${HELD_OPEN_MARKER}`);
+      } finally {
+        killHolders(dir);
+      }
+    });
+  }
+
+  it('does not call an exited run timed out when the timeout passes while it waits for a held pipe', { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-runner-'));
+    try {
+      // sh exits at once; the timeout falls inside the wait for the held pipe. sh may be
+      // slower than the timeout on a loaded machine (then the run rightly timed out), so a
+      // few tries are allowed for one where sh beat it.
+      const run = (): Promise<RunResult> => runCommand(heldPipeCommand(dir, 0), { ...opts, timeoutMs: PIPE_GRACE_MS - 50 });
+      let r = await run();
+      for (let i = 0; i < 4 && r.timedOut; i++) r = await run();
+      assert.equal(r.timedOut, false);
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.outputHeldOpen, true);
+    } finally {
+      killHolders(dir);
+    }
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CappedOutput } from '../../src/capture';
+import { CappedOutput, READ_AREA_SIZE, readArea } from '../../src/capture';
 
 describe('CappedOutput', () => {
   it('keeps everything under the cap, in order', () => {
@@ -44,26 +44,31 @@ describe('CappedOutput', () => {
     assert.equal(c.totalBytes, 12);
   });
 
-  it('keeps bytes committed from its read area exactly as written ones', () => {
+  it('keeps bytes committed from the shared read area exactly as written ones', () => {
     const text = 'The quick brown fox jumps over the lazy dog, again and again.';
     const written = new CappedOutput(20);
-    const committed = new CappedOutput(20, 7);
+    const committed = new CappedOutput(20);
+    const other = new CappedOutput(20);
     for (let i = 0; i < text.length; i += 7) {
       const piece = Buffer.from(text.slice(i, i + 7));
       written.write(piece);
-      piece.copy(committed.readArea);
+      piece.copy(readArea());
       committed.commit(piece.length);
+      // Another run's read lands in the same area next: nothing of it may show above.
+      readArea().fill('#', 0, 7);
+      other.commit(7);
     }
-    assert.equal(committed.readArea.length, 7);
+    assert.equal(readArea().length, READ_AREA_SIZE);
     assert.equal(committed.toString(), written.toString());
+    assert.equal(other.toString(), '##########\n... [43 bytes dropped] ...\n##########');
     assert.equal(committed.droppedBytes, text.length - 20);
   });
 
   it('shows nothing of an earlier run whose memory it reuses', () => {
-    const first = new CappedOutput(16, 8);
+    const first = new CappedOutput(16);
     first.write(Buffer.from('secret-output-of-run-one'));
     first.release();
-    const second = new CappedOutput(16, 8);
+    const second = new CappedOutput(16);
     second.write(Buffer.from('ab'));
     assert.equal(second.toString(), 'ab');
     assert.equal(second.totalBytes, 2);

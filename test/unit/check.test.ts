@@ -24,6 +24,28 @@ function setup(scripts: Script[], overrides: Partial<CheckOptions> = {}, fallbac
 }
 
 describe('Check', () => {
+  it('runs first at once, then shifted once by its phase, then every period', async () => {
+    const { clock, runner, check } = setup([], { phaseMs: 250 });
+    const t0 = clock.now();
+    check.start();
+    await clock.advance(5000);
+    assert.deepEqual(
+      runner.calls.map((c) => c.startedAt - t0),
+      [0, 1250, 2250, 3250, 4250],
+    );
+  });
+
+  it('keeps the period from the first start without a phase', async () => {
+    const { clock, runner, check } = setup([]);
+    const t0 = clock.now();
+    check.start();
+    await clock.advance(3000);
+    assert.deepEqual(
+      runner.calls.map((c) => c.startedAt - t0),
+      [0, 1000, 2000, 3000],
+    );
+  });
+
   it('runs at once at start and is pending until the first run ends', async () => {
     const { clock, runner, check } = setup([{ exitCode: 0, durationMs: 200 }]);
     check.start();

@@ -91,4 +91,16 @@ describe('verbose answers (apiserver style)', () => {
     assert.equal(verboseAnswer('/x', stale, options).body, '[-]/x failed: result too old (31s > --latency 30s)\nhealthz check failed\n');
     assert.equal(verboseAnswer('/x', { state: 'pending' }, options).body, '[-]/x failed: no result yet\nhealthz check failed\n');
   });
+  it('notes an output held open by a background process, passing or failing', () => {
+    const ok: Health = { state: 'ok', result: result({ outputHeldOpen: true }) };
+    assert.deepEqual(verboseAnswer('/healthz', ok, options), {
+      status: 200,
+      body: '[+]/healthz ok (output held open by a background process)\nhealthz check passed\n',
+    });
+    const failed: Health = { state: 'failed', result: result({ exitCode: 3, outputHeldOpen: true }) };
+    assert.equal(verboseAnswer('/healthz', failed, options).body, '[-]/healthz failed: exit status 3 (output held open by a background process)\nhealthz check failed\n');
+    const killed = result({ exitCode: null, signal: 'SIGKILL', outputHeldOpen: true });
+    assert.equal(errorText(killed, 10_000), 'signal: killed (output held open by a background process)');
+    assert.equal(errorText(result({ outputHeldOpen: true }), 10_000), undefined);
+  });
 });

@@ -1,0 +1,399 @@
+#!/usr/bin/env node
+// @ts-check
+// Scale section of the benchmark: cost per check and per probe run as the checks grow.
+// exechealthz with 1, 10 and 100 checks (`--cmd true --url /cN --period 1s`) against the
+// bare Node spawn loop (bench/baselines/spawn-loop.mjs) with as many loops, measured
+// alternately in the same run: private memory (RssAnon, median of samples, so the GC's
+// timing does not decide it) and CPU per run (utime+stime of the process and its reaped
+// children, /proc/PID/stat), printed side by side as ratios. Not a test: a goal not met
+// is a result, and the exit status is 0 whatever the figures.
+//
+//   node bench/scale.mjs --exe bin/amd64/exechealthz [--node NODE] [--checks 1,10,100]
+//     [--seconds 10] [--rounds 2] [--period-ms 1000] [--flags '--quiet' (default)] [--launcher sh]
+//
+// --launcher SH adds bench/baselines/launcher-loop.mjs (one long-lived SH starting every
+// run) beside the spawn loop: the measurement behind the README's note on launchers.
+// --node is the Node the baseline runs on: by default the one the executable embeds
+// (.cache/node/VERSION/ARCH/node, as `make` fetched it), else the Node running this.
+// --exe may also be a bundle (`dist/exechealthz.cjs`), then run with --node.
+import { execFileSync, spawn } from 'node:child_process';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = resolve(HERE, '..');
+const LOOP = join(HERE, 'baselines', 'spawn-loop.mjs');
+const LAUNCHER_LOOP = join(HERE, 'baselines', 'launcher-loop.mjs');
+const USAGE =
+  'usage: node bench/scale.mjs --exe EXECUTABLE|BUNDLE.cjs [--node NODE] [--checks 1,10,100] [--seconds 10] ' +
+  "[--rounds 2] [--period-ms 1000] [--flags '--quiet'] [--launcher SH]";
+/** Memory goal: RssAnon added per check between the two largest check counts. */
+const GOAL_KIB_PER_CHECK = 64;
+/** CPU goal: CPU per run against the spawn loop's. */
+const GOAL_CPU_RATIO = 1.1;
+
+export class ScaleError extends Error {
+  /** @param {string} message @param {number} code */
+  constructor(message, code) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/**
+ * @typedef {{ exe: string, node: string, checks: number[], seconds: number, rounds: number,
+ *   periodMs: number, flags: string[], launcher: string | undefined }} ScaleOptions
+ */
+
+/** @param {string[]} argv @returns {ScaleOptions} */
+export function parseScaleArgs(argv) {
+  /** @type {Record<string, string>} */
+  const o = {};
+  for (let i = 0; i < argv.length; i++) {
+    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(argv[i]);
+    if (m === null) throw new ScaleError(`unexpected argument ${argv[i]}; ${USAGE}`, 2);
+    const value = m[2] ?? argv[++i];
+    if (value === undefined) throw new ScaleError(`--${m[1]} needs a value; ${USAGE}`, 2);
+    o[m[1]] = value;
+  }
+  const known = ['exe', 'node', 'checks', 'seconds', 'rounds', 'period-ms', 'flags', 'launcher'];
+  for (const k of Object.keys(o)) if (!known.includes(k)) throw new ScaleError(`unknown flag --${k}; ${USAGE}`, 2);
+  /** @param {string} k @param {number} def @param {number} min @param {number} max */
+  const num = (k, def, min, max) => {
+    if (o[k] === undefined) return def;
+    const n = Number(o[k]);
+    if (!Number.isFinite(n) || n < min || n > max) throw new ScaleError(`--${k} ${o[k]}: want a number in ${min}..${max}`, 2);
+    return n;
+  };
+  if (o['exe'] === undefined) throw new ScaleError(USAGE, 2);
+  const checks = (o['checks'] ?? '1,10,100').split(',').map(Number);
+  if (checks.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) {
+    throw new ScaleError(`--checks ${o['checks']}: want a comma-separated list of integers in 1..1000`, 2);
+  }
+  return {
+    exe: o['exe'],
+    node: o['node'] ?? defaultNode(),
+    checks,
+    seconds: num('seconds', 10, 2, 120),
+    rounds: Math.round(num('rounds', 2, 1, 9)),
+    periodMs: num('period-ms', 1000, 100, 10_000),
+    // --quiet by default: the spawn loop logs nothing either; --flags '' measures the
+    // service logging two lines per run.
+    flags: (o['flags'] ?? '--quiet').split(/\s+/).filter((f) => f !== ''),
+    launcher: o['launcher'],
+  };
+}
+
+/** The Node the amd64/arm64 executable embeds, if `make` fetched it; else this Node. */
+function defaultNode() {
+  try {
+    const lock = JSON.parse(readFileSync(join(ROOT, 'build', 'node.lock.json'), 'utf8'));
+    const arch = { x64: 'amd64', arm64: 'arm64', ppc64: 'ppc64le', arm: 'arm' }[process.arch];
+    const version = (arch !== undefined && lock.arches?.[arch]?.version) || lock.version;
+    const path = join(ROOT, '.cache', 'node', String(version), String(arch), 'node');
+    if (existsSync(path)) return path;
+  } catch {
+    // no lock or no cache: fall through
+  }
+  return process.execPath;
+}
+
+// ---- processes -------------------------------------------------------------------
+
+const live = new Set(/** @type {import('node:child_process').ChildProcess[]} */ ([]));
+process.on('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Ticks per second of /proc/PID/stat. */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** RssAnon in bytes. @param {number} pid */
+function rssAnon(pid) {
+  const m = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (m === null) throw new ScaleError(`no RssAnon in /proc/${pid}/status`, 1);
+  return Number(m[1]) * 1024;
+}
+
+/** utime+stime+cutime+cstime in ticks. @param {number} pid */
+function ticks(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14-17 (utime stime cutime cstime); f[0] is field 3.
+  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+}
+
+/**
+ * CPU seconds of the process, its reaped children, and its live children with theirs: a
+ * long-lived child (the launcher) hands its CPU to the parent's cutime only when it exits.
+ * @param {number} pid
+ */
+function cpuSeconds(pid) {
+  let total = ticks(pid);
+  let children = '';
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
+  } catch {
+    // no children file: only reaped children count
+  }
+  for (const c of children.split(' ')) {
+    if (c === '') continue;
+    try {
+      total += ticks(Number(c));
+    } catch {
+      // exited while we looked; its CPU is in cutime now or soon
+    }
+  }
+  return total / CLK_TCK;
+}
+
+/**
+ * @typedef {{ name: string, child: import('node:child_process').ChildProcess, pid: number, port: number }} Served
+ */
+
+/** Starts argv and waits for `listening on ADDR:PORT` on stderr (drained after). @param {string} name @param {string[]} argv */
+function startServed(name, argv) {
+  return new Promise((res, rej) => {
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+    live.add(child);
+    let text = '';
+    let port = 0;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new ScaleError(`${name} did not say "listening on" within 30 s: ${text.trim().split('\n').pop()}`, 1));
+    }, 30_000);
+    child.stderr?.on('data', (/** @type {Buffer} */ chunk) => {
+      if (port !== 0) return;
+      text += chunk.toString('utf8');
+      const m = /listening on \S+:(\d+)/.exec(text);
+      if (m === null) return;
+      port = Number(m[1]);
+      clearTimeout(timer);
+      res({ name, child, pid: /** @type {number} */ (child.pid), port });
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      live.delete(child);
+      rej(new ScaleError(`${name} could not start: ${err.message}`, 1));
+    });
+    child.on('exit', (code, signal) => {
+      live.delete(child);
+      if (port !== 0) return;
+      clearTimeout(timer);
+      rej(new ScaleError(`${name} exited (${signal ?? `status ${code}`}) before listening: ${text.trim().split('\n').pop()}`, 1));
+    });
+  });
+}
+
+/** @param {Served} s */
+async function stop(s) {
+  const { child } = s;
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(killer);
+  }
+  live.delete(child);
+}
+
+/** Sum of exechealthz_check_runs_total. @param {Served} s */
+function runsTotal(s) {
+  return new Promise((res, rej) => {
+    const req = request({ host: '127.0.0.1', port: s.port, path: '/metrics', agent: false, timeout: 30_000 }, (r) => {
+      let body = '';
+      r.setEncoding('utf8');
+      r.on('data', (c) => (body += c));
+      r.on('end', () => {
+        let n = 0;
+        let seen = false;
+        for (const m of body.matchAll(/^exechealthz_check_runs_total\{[^}]*\} (\d+)$/gm)) {
+          n += Number(m[1]);
+          seen = true;
+        }
+        if (!seen) rej(new ScaleError(`${s.name}: /metrics has no exechealthz_check_runs_total`, 1));
+        else res(n);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out after 30 s')));
+    req.on('error', (err) => rej(new ScaleError(`${s.name}: GET /metrics failed: ${err.message}`, 1)));
+    req.end();
+  });
+}
+
+/** @param {number[]} xs */
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * RssAnon (median of samples every 250 ms) and CPU ms per run over `seconds`, after the
+ * first runs and a warm-up.
+ * @param {string} name @param {string[]} argv @param {number} checks @param {ScaleOptions} opt
+ */
+async function measure(name, argv, checks, opt) {
+  const s = await startServed(name, argv);
+  try {
+    const deadline = Date.now() + 30_000;
+    while ((await runsTotal(s)) < checks * 2) {
+      if (Date.now() > deadline) throw new ScaleError(`${name}: fewer than ${checks * 2} runs in 30 s`, 1);
+      await sleep(100);
+    }
+    await sleep(opt.periodMs); // start-up garbage and the first runs' JIT are not a steady state
+    const runs0 = await runsTotal(s);
+    const cpu0 = cpuSeconds(s.pid);
+    const samples = [];
+    const end = Date.now() + opt.seconds * 1000;
+    while (Date.now() < end) {
+      samples.push(rssAnon(s.pid));
+      await sleep(250);
+    }
+    const cpu1 = cpuSeconds(s.pid);
+    const runs1 = await runsTotal(s);
+    const runs = runs1 - runs0;
+    if (runs <= 0) throw new ScaleError(`${name}: no run counted in ${opt.seconds} s`, 1);
+    return { anon: median(samples), anonMin: Math.min(...samples), anonMax: Math.max(...samples), msPerRun: ((cpu1 - cpu0) * 1000) / runs, runs };
+  } finally {
+    await stop(s);
+  }
+}
+
+/** @param {string} path @param {string} what */
+function need(path, what) {
+  try {
+    accessSync(path, constants.R_OK);
+  } catch {
+    throw new ScaleError(`${what} ${path} is missing: build it first (make build, make bundle)`, 2);
+  }
+}
+
+const MB = (/** @type {number} */ b) => (b / 1e6).toFixed(2);
+const KIB = (/** @type {number} */ b) => (b / 1024).toFixed(0);
+
+/**
+ * Runs the scale section and prints its table.
+ * @param {ScaleOptions} opt
+ * @param {(line: string) => void} [log] progress lines
+ */
+export async function runScale(opt, log = (line) => process.stderr.write(`${line}\n`)) {
+  need(opt.exe, 'executable');
+  need(opt.node, 'node');
+  need(LOOP, 'baseline');
+  const nodeVersion = execFileSync(opt.node, ['--version'], { encoding: 'utf8' }).trim();
+  const ours = opt.exe.endsWith('.cjs') || opt.exe.endsWith('.js') ? [opt.node, resolve(opt.exe)] : [resolve(opt.exe)];
+  /** @type {Map<number, { ours: ReturnType<typeof measure> extends Promise<infer T> ? T[] : never, bare: any[] }>} */
+  const results = new Map();
+  for (const n of opt.checks) results.set(n, { ours: [], bare: [], launcher: [] });
+  const t0 = Date.now();
+  for (let round = 1; round <= opt.rounds; round++) {
+    for (const n of opt.checks) {
+      const args = ['--port', '0', '--address', '127.0.0.1', '--period', `${opt.periodMs}ms`, ...opt.flags];
+      for (let i = 0; i < n; i++) args.push('--cmd', 'true', '--url', `/c${i}`);
+      const r = /** @type {{ ours: any[], bare: any[], launcher: any[] }} */ (results.get(n));
+      const steps = [
+        async () => {
+          log(`scale round ${round}/${opt.rounds}: exechealthz, ${n} checks`);
+          r.ours.push(await measure(`exechealthz (${n} checks)`, [...ours, ...args], n, opt));
+        },
+        async () => {
+          log(`scale round ${round}/${opt.rounds}: spawn loop, ${n} loops`);
+          r.bare.push(await measure(`spawn loop (${n})`, [opt.node, LOOP, String(n), String(opt.periodMs)], n, opt));
+        },
+      ];
+      const sh = opt.launcher;
+      if (sh !== undefined) {
+        steps.push(async () => {
+          log(`scale round ${round}/${opt.rounds}: launcher loop (${sh}), ${n} loops`);
+          r.launcher.push(await measure(`launcher loop (${n})`, [opt.node, LAUNCHER_LOOP, String(n), String(opt.periodMs), sh], n, opt));
+        });
+      }
+      for (const step of (round + n) % 2 === 0 ? steps : steps.reverse()) await step();
+    }
+  }
+
+  const lines = [];
+  lines.push(
+    `scale: ${opt.checks.join(', ')} checks of \`--cmd true --period ${opt.periodMs}ms${opt.flags.length > 0 ? ` ${opt.flags.join(' ')}` : ''}\`, ` +
+      `${opt.rounds} round(s) of ${opt.seconds} s each, alternating; ${opt.exe} vs the spawn loop on ${opt.node} (${nodeVersion})`,
+  );
+  const head = ['checks', 'RssAnon MB', 'loop MB', 'ratio', 'CPU ms/run', 'loop ms/run', 'ratio', 'runs'];
+  if (opt.launcher !== undefined) head.push('launcher ms/run', 'vs loop');
+  const table = [head];
+  /** @type {Map<number, { ours: number, bare: number }>} */
+  const anonAt = new Map();
+  for (const n of opt.checks) {
+    const r = /** @type {{ ours: any[], bare: any[], launcher: any[] }} */ (results.get(n));
+    const oa = median(r.ours.map((x) => x.anon));
+    const ba = median(r.bare.map((x) => x.anon));
+    const oc = median(r.ours.map((x) => x.msPerRun));
+    const bc = median(r.bare.map((x) => x.msPerRun));
+    anonAt.set(n, { ours: oa, bare: ba });
+    const cpuGoal = n >= 10 ? (oc / bc <= GOAL_CPU_RATIO ? ' ok' : ` MISSED (goal <= ${GOAL_CPU_RATIO})`) : ' (few runs)';
+    table.push([
+      String(n),
+      MB(oa),
+      MB(ba),
+      (oa / ba).toFixed(2),
+      oc.toFixed(2),
+      bc.toFixed(2),
+      (oc / bc).toFixed(2) + cpuGoal,
+      `${r.ours.map((x) => x.runs).join('/')} vs ${r.bare.map((x) => x.runs).join('/')}`,
+    ]);
+    if (opt.launcher !== undefined) {
+      const lc = median(r.launcher.map((x) => x.msPerRun));
+      table[table.length - 1].push(lc.toFixed(2), (lc / bc).toFixed(2));
+    }
+  }
+  const widths = head.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
+  for (const row of table) lines.push(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
+  const sorted = [...opt.checks].sort((a, b) => a - b);
+  if (sorted.length >= 2) {
+    const lo = sorted[sorted.length - 2];
+    const hi = sorted[sorted.length - 1];
+    const a = /** @type {{ ours: number, bare: number }} */ (anonAt.get(lo));
+    const b = /** @type {{ ours: number, bare: number }} */ (anonAt.get(hi));
+    const per = (b.ours - a.ours) / (hi - lo);
+    const perBare = (b.bare - a.bare) / (hi - lo);
+    lines.push(
+      `RssAnon per added check, ${lo} -> ${hi} checks: exechealthz ${KIB(per)} KiB, spawn loop ${KIB(perBare)} KiB; ` +
+        `goal <= ${GOAL_KIB_PER_CHECK} KiB: ${per <= GOAL_KIB_PER_CHECK * 1024 ? 'ok' : 'MISSED'}`,
+    );
+  }
+  lines.push(
+    'RssAnon: median of samples every 250 ms over the window; CPU per run: utime+stime+cutime+cstime of the process ' +
+      `(ticks of 1/${CLK_TCK} s) over the window / runs counted on /metrics; ratio = exechealthz / spawn loop. ` +
+      `took ${Math.round((Date.now() - t0) / 1000)} s`,
+  );
+  return lines.join('\n');
+}
+
+async function main() {
+  const opt = parseScaleArgs(process.argv.slice(2));
+  console.log(await runScale(opt));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      if (err instanceof ScaleError) {
+        process.stderr.write(`bench/scale: ${err.message}\n`);
+        process.exit(err.code);
+      }
+      process.stderr.write(`bench/scale: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
