@@ -199,3 +199,21 @@ describe('staleness', () => {
     assert.match(timedOut.body, /error timed out after 2s, process group killed\n$/);
   });
 });
+
+describe('--address', () => {
+  // IPv6 loopback only: the service is asked for its answer on ::1, this machine's own.
+  it('--address :: listens on every IPv6 address, says so as [::]:PORT, and answers on ::1', async () => {
+    const s = await start(['--address', '::', '--period', '50ms']);
+    const line = s.stderr().split('\n').find((l) => /listening on /.test(l)) ?? '';
+    assert.match(line, new RegExp(`listening on \\[::\\]:${s.port}$`));
+    const r = await answer(`http://[::1]:${s.port}/healthz`, (x) => x.status === 200);
+    assert.equal(r.body, 'ok');
+  });
+
+  it('--address ::1 listens on IPv6 loopback only: [::1]:PORT, and nothing on 127.0.0.1', async () => {
+    const s = await start(['--address', '::1', '--period', '50ms']);
+    assert.match(s.stderr(), new RegExp(`listening on \\[::1\\]:${s.port}\n`));
+    assert.equal((await answer(`http://[::1]:${s.port}/healthz`, (x) => x.status === 200)).body, 'ok');
+    await assert.rejects(get(`http://127.0.0.1:${s.port}/healthz`), /ECONNREFUSED/);
+  });
+});
