@@ -261,10 +261,10 @@ $(SBOM_DIR)/exechealthz-%.cdx.json: dist/exechealthz.cjs build/node.lock.json im
 		node build/sbom.mjs --arch $* --version $(VERSION) --out $@
 
 sign: sbom ## Sign the pushed images (all-push, push-manifest) by digest and attach each SBOM: cosign
-	node build/sign.mjs --prefix $(PREFIX) --tag $(TAG) --key $(COSIGN_KEY) --arches "$(ALL_ARCH)"
+	node build/sign.mjs --prefix $(PREFIX) --tag $(TAG) --key '$(COSIGN_KEY)' --arches "$(ALL_ARCH)"
 
 verify: ## Check every pushed arch image and the index: signature, SBOM vs locks, config; one line each
-	node build/verify.mjs --prefix $(PREFIX) --tag $(TAG) --pub $(COSIGN_PUB) --version $(VERSION) --arches "$(ALL_ARCH)"
+	node build/verify.mjs --prefix $(PREFIX) --tag $(TAG) --pub '$(COSIGN_PUB)' --version $(VERSION) --arches "$(ALL_ARCH)"
 
 ## ---- tests ---------------------------------------------------------------------
 
