@@ -171,6 +171,11 @@ export async function startService(args: readonly string[], options: StartOption
       const when = wasDone ? 'before the test stopped it' : 'on SIGTERM';
       throw new Error(`exechealthz ${args.join(' ')} ${describeExit(exit)} ${when}, want exit 0; stderr:\n${err}`);
     }
+    // Within the grace, by the service's own account: with nothing in flight, the grace
+    // running out means something (a probe, a connection) held the shutdown up.
+    if (!wasDone && /shutdown grace over/.test(err)) {
+      throw new Error(`exechealthz ${args.join(' ')} needed its whole ${shutdownGraceMs}ms grace to stop (${exit.elapsedMs}ms); stderr:\n${err}`);
+    }
     return exit;
   };
   return {
