@@ -288,7 +288,7 @@ test-unit: out/.stamp ## Unit tests: pure logic, fake clock and fake runner
 test-integration: out/.stamp bin/$(HOST_ARCH)/exechealthz ## Integration tests against the real executable (bundle + Node)
 	EXECHEALTHZ_BIN=$(CURDIR)/bin/$(HOST_ARCH)/exechealthz $(NODE_TEST) out/test/integration/*.test.js
 
-test-arch: out/.stamp $(EXECUTABLES) all-rootfs ## Every arch executable under QEMU user emulation
+test-arch: out/.stamp $(EXECUTABLES) all-rootfs sbom ## Every arch executable under QEMU user emulation
 	$(NODE_TEST) out/test/arch/*.test.js
 
 test-e2e: out/.stamp ## Images on a real Docker engine and registry (one suite at a time: they share the engine)
