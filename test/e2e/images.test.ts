@@ -173,7 +173,7 @@ for (const a of ARCHES) {
       assert.equal(touch.code, 0, touch.stderr);
       const okReply = await untilStatus(c, '/healthz', 200);
       assert.equal(okReply.body, 'ok');
-      await c.remove();
+      await c.stopCleanly();
     });
 
     // SIGTERM honoured means exit 0 from exechealthz's own shutdown; the Go tool was SIGKILLed
@@ -242,7 +242,7 @@ describe('amd64 container behaviour', () => {
       30_000,
       200,
     ).catch((e: Error) => assert.fail(`${e.message}; samples: ${JSON.stringify(samples.slice(-10))}`));
-    await c.remove();
+    await c.stopCleanly();
   });
 
   it("Docker's own --health-cmd (busybox wget /healthz) reports unhealthy, healthy, unhealthy as the probe flips", async () => {
@@ -275,6 +275,6 @@ describe('amd64 container behaviour', () => {
     await health('healthy');
     assert.equal((await c.exec('rm', '/tmp/test')).code, 0);
     await health('unhealthy');
-    await c.remove();
+    await c.stopCleanly();
   });
 });

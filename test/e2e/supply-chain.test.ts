@@ -375,11 +375,16 @@ describe('COMPRESSION=zstd', () => {
       assert.equal(p.status, 0, p.stderr);
       const port = await freePort();
       const name = `sc-zstd-${arch}-${process.pid}`;
-      const run = sh('docker', ['run', '-d', '--rm', '--name', name, '--network', 'host', '--platform', a.platform, ref, '--port', String(port), '--cmd', 'true', '--period', '1s']);
+      const run = sh('docker', ['run', '-d', '--name', name, '--network', 'host', '--platform', a.platform, ref, '--port', String(port), '--cmd', 'true', '--period', '1s']);
       assert.equal(run.status, 0, run.stderr);
       try {
         const status = await until(`200 from ${arch} zstd image on :${port}`, async () => ((await getStatus(port)) === 200 ? 200 : undefined), 60_000, 250);
         assert.equal(status, 200);
+        // Stopped by the test: SIGTERM must end it with 0 (137 = killed at docker's timeout).
+        const stop = sh('docker', ['stop', '-t', '60', name]);
+        assert.equal(stop.status, 0, stop.stderr);
+        const state = sh('docker', ['inspect', '--format', '{{.State.ExitCode}}', name]);
+        assert.equal(state.stdout.trim(), '0', `exit code after docker stop; logs:\n${sh('docker', ['logs', name]).stderr}`);
       } finally {
         sh('docker', ['rm', '-f', name]);
       }
