@@ -105,7 +105,7 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
     const v = verdicts(r);
     assert.equal(v.length, ARCHES.length + 1, r.stdout);
     for (const a of ARCHES) {
-      assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz-${a.make}:${TAG}@sha256:`) && l.includes(`${a.debian} debs`)), `${a.make}:\n${r.stdout}`);
+      assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz-${a.make}:${TAG}@sha256:`) && l.includes(`${archSpec(a.make).debian} debs`)), `${a.make}:\n${r.stdout}`);
     }
     assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz:${TAG}@`) && l.includes(`${ARCHES.length} platforms`)), r.stdout);
     console.log(`# make verify (4 arches + index): ${r.seconds.toFixed(1)} s`);
