@@ -269,10 +269,10 @@ $(SBOM_DIR)/exechealthz-%.cdx.json: dist/exechealthz.cjs build/node.lock.json im
 		node build/sbom.mjs --arch $* --version $(VERSION) --out $@
 
 sign: sbom ## Sign the pushed images (all-push, push-manifest) by digest and attach each SBOM: cosign
-	node build/sign.mjs --prefix $(PREFIX) --tag $(TAG) --key $(COSIGN_KEY) --arches "$(ALL_ARCH)"
+	node build/sign.mjs --prefix $(PREFIX) --tag $(TAG) --key '$(COSIGN_KEY)' --arches "$(ALL_ARCH)"
 
 verify: ## Check every pushed arch image and the index: signature, SBOM vs locks, config; one line each
-	node build/verify.mjs --prefix $(PREFIX) --tag $(TAG) --pub $(COSIGN_PUB) --version $(VERSION) --arches "$(ALL_ARCH)"
+	node build/verify.mjs --prefix $(PREFIX) --tag $(TAG) --pub '$(COSIGN_PUB)' --version $(VERSION) --arches "$(ALL_ARCH)"
 
 ## ---- tests ---------------------------------------------------------------------
 
@@ -282,21 +282,25 @@ out/.stamp: $(SRC) $(TEST_SRC) tsconfig.json node_modules/.package-lock.json
 	npx tsc -p tsconfig.json
 	@touch $@
 
+# Node's test runner with the TAP reporter named: test/run-suites.sh sums TAP's "# pass" lines,
+# and the default reporter depends on Node's version and on whether stdout is a terminal.
+NODE_TEST := node --test --test-reporter=tap
+
 test: provision ## Run the whole test suite (provisions this machine first)
 	bash test/run-suites.sh unit integration arch e2e
 
 test-unit: out/.stamp ## Unit tests: pure logic, fake clock and fake runner
-	node --test out/test/unit/*.test.js
+	$(NODE_TEST) out/test/unit/*.test.js
 
 # The integration suite drives the executable pods run, the bundle inside pkg's Node.
 test-integration: out/.stamp bin/$(HOST_ARCH)/exechealthz ## Integration tests against the real executable (bundle + Node)
-	EXECHEALTHZ_BIN=$(CURDIR)/bin/$(HOST_ARCH)/exechealthz node --test out/test/integration/*.test.js
+	EXECHEALTHZ_BIN=$(CURDIR)/bin/$(HOST_ARCH)/exechealthz $(NODE_TEST) out/test/integration/*.test.js
 
-test-arch: out/.stamp $(EXECUTABLES) all-rootfs ## Every arch executable under QEMU user emulation
-	node --test out/test/arch/*.test.js
+test-arch: out/.stamp $(EXECUTABLES) all-rootfs sbom ## Every arch executable under QEMU user emulation
+	$(NODE_TEST) out/test/arch/*.test.js
 
 test-e2e: out/.stamp ## Images on a real Docker engine and registry (one suite at a time: they share the engine)
-	node --test --test-concurrency=1 out/test/e2e/*.test.js
+	$(NODE_TEST) --test-concurrency=1 out/test/e2e/*.test.js
 
 ## ---- benchmarks ---------------------------------------------------------------
 

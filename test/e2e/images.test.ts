@@ -11,7 +11,7 @@ import {
   arches, freePort, imageConfig, make, ok, platformParts, printedRefs, rawManifest, REGISTRY, requireEngine, run,
   runContainer, untilStatus, type Container,
 } from './lib/docker';
-import { loadYaml, POD_YAML, quantity, sidecar } from './lib/pod';
+import { archSpec } from '../helpers/spec';
 
 const TAG = '1.0';
 const PREFIX = `${REGISTRY}/e2e-${Date.now().toString(36)}-${process.pid}`;
@@ -70,7 +70,7 @@ describe('pushed images', () => {
       const manifest = await rawManifest(ref);
       assert.equal(manifest['mediaType'], 'application/vnd.oci.image.manifest.v1+json');
       const config = await imageConfig(ref);
-      const p = platformParts(a.platform);
+      const p = platformParts(archSpec(a.make).platform); // the OCI platform, not the build's table
       assert.equal(config['os'], p.os);
       assert.equal(config['architecture'], p.architecture);
       assert.equal(config['variant'], p.variant, `variant of ${a.platform}`);
@@ -105,7 +105,7 @@ describe('pushed images', () => {
     }));
     assert.deepEqual(
       entries.sort((x, y) => x.platform.localeCompare(y.platform)),
-      ARCHES.map((a) => ({ digest: pushed.get(archRef(a.make)), platform: a.platform })).sort((x, y) =>
+      ARCHES.map((a) => ({ digest: pushed.get(archRef(a.make)), platform: archSpec(a.make).platform })).sort((x, y) =>
         x.platform.localeCompare(y.platform),
       ),
     );
@@ -126,10 +126,9 @@ describe('pushed images', () => {
     assert.deepEqual([...refs.keys()], [archRef('arm64')]);
     const inRegistry = JSON.parse(await ok('skopeo', ['inspect', '--tls-verify=false', `docker://${archRef('arm64')}`]));
     assert.equal(refs.get(archRef('arm64')), inRegistry['Digest']);
-    // Same inputs, same image: unless make had to rebuild them (someone changed src/ meanwhile).
-    if (!/build\/executable\.mjs|build\/sbom\.mjs|build\/rootfs\.sh/.test(r.stdout)) {
-      assert.equal(refs.get(archRef('arm64')), pushed.get(archRef('arm64')), 'same digest as make all-push');
-    }
+    // Same pinned inputs (PINNED: commit, time), same image, even if make rebuilt a step:
+    // the build is reproducible, so there is no case in which the digest may differ.
+    assert.equal(refs.get(archRef('arm64')), pushed.get(archRef('arm64')), 'same digest as make push-manifest');
   });
 });
 
@@ -156,8 +155,9 @@ for (const a of ARCHES) {
       const [elf, sbom] = r.stdout.split('\n---\n') as [string, string];
       const b = elf.trim().split(/\s+/).map(Number);
       assert.deepEqual(b.slice(0, 4), [127, 69, 76, 70], 'an ELF file');
-      assert.equal(b[4] === 1 ? 32 : 64, a.elfClass, 'ELF class');
-      assert.equal((b[18] as number) + 256 * (b[19] as number), a.elfMachine, 'ELF machine');
+      const spec = archSpec(a.make);
+      assert.equal(b[4] === 1 ? 32 : 64, spec.elfClass, 'ELF class');
+      assert.equal((b[18] as number) + 256 * (b[19] as number), spec.elfMachine, `ELF machine (${spec.elfMachineName})`);
       const props = JSON.parse(sbom).metadata.component.properties as { name: string; value: string }[];
       assert.equal(props.find((p) => p.name === 'exechealthz:arch')?.value, a.make, 'the SBOM describes this arch');
     });
@@ -173,26 +173,26 @@ for (const a of ARCHES) {
       assert.equal(touch.code, 0, touch.stderr);
       const okReply = await untilStatus(c, '/healthz', 200);
       assert.equal(okReply.body, 'ok');
-      await c.remove();
+      await c.stopCleanly();
     });
 
-    // SIGTERM honoured means exit 0 well before docker's kill: the Go tool was SIGKILLed (137)
-    // after the 10 s timeout. Natively that is under 2 s; under QEMU on a busy 2-core machine
-    // Node's own exit alone can take longer, so there only the exit status and the kill
-    // deadline are asserted and the time is reported.
-    it(`runs with --read-only, answers 200, and docker stop exits 0 ${a.make === 'amd64' ? 'in under 2 s' : 'before the kill timeout'}`, async (t) => {
+    // SIGTERM honoured means exit 0 from exechealthz's own shutdown; the Go tool was SIGKILLed
+    // (137) at docker's timeout. The timeout is generous (emulated Node is slow to exit on a
+    // busy machine) and the time is only reported: the exit status and the log decide.
+    it('runs with --read-only, answers 200, and on docker stop shuts down by itself and exits 0', async (t) => {
       const c = await started(
         await runContainer(archRef(a.make), a.platform, ['-cmd', 'ls /', '-period', '500ms'], ['--read-only']),
       );
       await untilStatus(c, '/healthz', 200);
       t.diagnostic(`${a.make}: docker run to first 200 in ${Date.now() - c.startedAt} ms`);
-      const stop = await run('docker', ['stop', '-t', '10', c.name]);
+      const stop = await run('docker', ['stop', '-t', '60', c.name], { timeoutMs: 120_000 });
       assert.equal(stop.code, 0, stop.stderr);
       t.diagnostic(`${a.make}: docker stop returned in ${stop.ms} ms`);
-      const limit = a.make === 'amd64' ? 2000 : 9000;
-      assert.ok(stop.ms < limit, `docker stop took ${stop.ms} ms, limit ${limit} ms (SIGTERM not honoured?)`);
       const state = await run('docker', ['inspect', '--format', '{{.State.ExitCode}}', c.name]);
-      assert.equal(state.stdout.trim(), '0', `exit code after SIGTERM; logs:\n${await c.logs()}`);
+      const logs = await c.logs();
+      assert.equal(state.stdout.trim(), '0', `exit code after SIGTERM (137 = killed at docker's timeout); logs:\n${logs}`);
+      assert.match(logs, /SIGTERM: shutting down/);
+      assert.match(logs, /shutdown complete/);
       await c.remove();
     });
   });
@@ -229,17 +229,20 @@ describe('amd64 container behaviour', () => {
       }
       return { zombies, orphans };
     };
-    const samples = [];
-    for (let i = 0; i < 5; i++) {
-      samples.push(await sample());
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.ok(
-      samples.some((s) => s.orphans > 0),
-      `no orphaned sleep was ever seen under PID 1, so the test proves nothing: ${JSON.stringify(samples)}`,
-    );
-    assert.equal(Math.min(...samples.map((s) => s.zombies)), 0, `zombies in every sample: ${JSON.stringify(samples)}`);
-    await c.remove();
+    // One sample in which orphans are alive under PID 1 (so there was something to reap) and no
+    // process is a zombie; a tini that never reaps leaves zombies in every sample and times out.
+    const samples: { zombies: number; orphans: number }[] = [];
+    await until(
+      'a sample with orphaned sleeps under PID 1 and no zombie',
+      async () => {
+        const s = await sample();
+        samples.push(s);
+        return s.orphans > 0 && s.zombies === 0 ? true : undefined;
+      },
+      30_000,
+      200,
+    ).catch((e: Error) => assert.fail(`${e.message}; samples: ${JSON.stringify(samples.slice(-10))}`));
+    await c.stopCleanly();
   });
 
   it("Docker's own --health-cmd (busybox wget /healthz) reports unhealthy, healthy, unhealthy as the probe flips", async () => {
@@ -272,26 +275,6 @@ describe('amd64 container behaviour', () => {
     await health('healthy');
     assert.equal((await c.exec('rm', '/tmp/test')).code, 0);
     await health('unhealthy');
-    await c.remove();
-  });
-
-  it("examples/pod.yaml requests at least the sidecar's measured memory (RSS after 500 requests)", async (t) => {
-    const c = await started(await runContainer(archRef('amd64'), 'linux/amd64', ['-cmd', 'true', '-period', '200ms']));
-    await untilStatus(c, '/healthz', 200);
-    for (let i = 0; i < 500; i++) await get(`${c.url}${i % 5 === 0 ? '/metrics' : '/healthz'}`);
-    const kids = (await c.exec('cat', '/proc/1/task/1/children')).stdout.trim().split(/\s+/);
-    assert.equal(kids.length, 1, `tini should have exactly one child, exechealthz: ${kids.join(' ')}`);
-    let rss = 0;
-    for (const pid of ['1', kids[0] as string]) {
-      const status = (await c.exec('cat', `/proc/${pid}/status`)).stdout;
-      rss += Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN) * 1024;
-    }
-    assert.ok(rss > 0, 'could not read VmRSS');
-    const docs = loadYaml(POD_YAML);
-    const requested = quantity(sidecar(docs.find((d) => d?.kind === 'Pod')).resources.requests.memory);
-    t.diagnostic(`amd64 sidecar RSS (tini + exechealthz) ${(rss / 2 ** 20).toFixed(1)} MiB; pod.yaml requests ${(requested / 2 ** 20).toFixed(0)} MiB`);
-    assert.ok(requested >= rss, `pod.yaml requests ${requested} bytes, the sidecar uses ${rss}`);
-    assert.ok(requested <= rss * 3, `pod.yaml requests ${requested} bytes, far above the measured ${rss}: size it down`);
-    await c.remove();
+    await c.stopCleanly();
   });
 });

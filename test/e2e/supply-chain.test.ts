@@ -4,12 +4,15 @@
 // image and in the registry, lists that arch's Debian packages; a zstd image pulls and runs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { until } from '../helpers/poll';
+import { archSpec } from '../helpers/spec';
+import { freePort } from './lib/docker';
 
 const ROOT = resolve(__dirname, '../../..');
 const REGISTRY = '127.0.0.1:5000';
@@ -26,10 +29,8 @@ const ARCHES: Row[] = readFileSync(join(ROOT, 'build/arches.tsv'), 'utf8')
   .split('\n')
   .filter((l) => l.trim() && !l.startsWith('#'))
   .map((l) => { const f = l.split('\t'); return { make: f[0]!, debian: f[3]!, platform: f[4]! }; });
-const LOCK = readFileSync(join(ROOT, 'images/base/packages.lock'), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() && !l.startsWith('#'))
-  .map((l) => { const [arch, pkg, version, sha256] = l.split('\t'); return { arch: arch!, pkg: pkg!, version: version!, sha256: sha256! }; });
+// The .deb files the base rootfs was really assembled from (build/rootfs.sh's cache).
+const DEB_CACHE = process.env['DEB_CACHE'] ?? join(ROOT, '.cache/debian');
 
 interface Run { status: number | null; stdout: string; stderr: string; seconds: number }
 function sh(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 40 * 60_000): Run {
@@ -104,25 +105,54 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
     const v = verdicts(r);
     assert.equal(v.length, ARCHES.length + 1, r.stdout);
     for (const a of ARCHES) {
-      assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz-${a.make}:${TAG}@sha256:`) && l.includes(`${a.debian} debs`)), `${a.make}:\n${r.stdout}`);
+      assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz-${a.make}:${TAG}@sha256:`) && l.includes(`${archSpec(a.make).debian} debs`)), `${a.make}:\n${r.stdout}`);
     }
     assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz:${TAG}@`) && l.includes(`${ARCHES.length} platforms`)), r.stdout);
     console.log(`# make verify (4 arches + index): ${r.seconds.toFixed(1)} s`);
   });
 
-  it("each arch's SBOM, fetched from the registry by cosign, lists that arch's pinned Debian packages", () => {
+  it("each arch's SBOM, fetched from the registry by cosign, names exactly the .deb files that arch's image was made of", () => {
     for (const a of ARCHES) {
+      const spec = archSpec(a.make);
       const ref = `${PREFIX}/exechealthz-${a.make}:${TAG}`;
       const r = sh('cosign', ['download', 'attestation', '--allow-http-registry', '--allow-insecure-registry', '--predicate-type', 'https://cyclonedx.org/bom', ref]);
       assert.equal(r.status, 0, r.stderr);
       const env = JSON.parse(r.stdout.trim().split('\n').pop()!);
       const bom = JSON.parse(Buffer.from(env.payload, 'base64').toString('utf8')).predicate;
-      const debs = bom.components.filter((c: { purl?: string }) => c.purl?.startsWith('pkg:deb/'));
-      const pinned = LOCK.filter((l) => l.arch === a.make);
-      assert.deepEqual(
-        debs.map((d: { name: string; version: string; hashes: { content: string }[] }) => `${d.name} ${d.version} ${d.hashes[0]!.content}`).sort(),
-        pinned.map((p) => `${p.pkg} ${p.version} ${p.sha256}`).sort(), a.make);
-      for (const d of debs) assert.match(d.purl, new RegExp(`arch=${a.debian}`), a.make);
+      const debs = (bom.components as { name: string; version: string; purl?: string; hashes?: { alg: string; content: string }[] }[])
+        .filter((c) => c.purl?.startsWith('pkg:deb/'));
+      assert.ok(debs.length > 0, `${a.make}: no Debian package in the SBOM`);
+      // Each named .deb is a real file of the rootfs cache with that SHA-256, and its own
+      // control data (not the lock the SBOM was written from) gives the name, version, arch.
+      const dir = join(DEB_CACHE, 'debs', spec.debian);
+      assert.ok(existsSync(dir), `${dir} is missing: run make rootfs-${a.make}`);
+      const bySha = new Map(readdirSync(dir).filter((f) => f.endsWith('.deb'))
+        .map((f) => [createHash('sha256').update(readFileSync(join(dir, f))).digest('hex'), join(dir, f)] as const));
+      const lists: string[] = [];
+      for (const d of debs) {
+        const sha = d.hashes?.find((h) => h.alg === 'SHA-256')?.content ?? '';
+        const file = bySha.get(sha);
+        assert.ok(file !== undefined, `${a.make}: the SBOM's ${d.name} ${d.version} (sha256 ${sha.slice(0, 12)}) is no .deb the rootfs was built from`);
+        const f = sh('dpkg-deb', ['-f', file, 'Package', 'Version', 'Architecture']);
+        assert.equal(f.status, 0, f.stderr);
+        const control = Object.fromEntries(f.stdout.trim().split('\n').map((l) => l.split(': ') as [string, string]));
+        assert.deepEqual({ name: d.name, version: d.version }, { name: control['Package'], version: control['Version'] }, `${a.make}: ${file}`);
+        assert.ok(control['Architecture'] === spec.debian || control['Architecture'] === 'all', `${a.make}: ${d.name} is ${control['Architecture']}, not ${spec.debian}`);
+        assert.match(d.purl!, new RegExp(`[?&]arch=${spec.debian}(&|$)`), a.make);
+        // The package's regular files: at least one must be in the image (the rootfs trims
+        // docs and some of glibc, never a whole package).
+        const files = sh('sh', ['-c', `dpkg-deb -c '${file}' | awk '$1 ~ /^-/ { print $6 }' | sed 's|^\\./|/|'`]);
+        assert.equal(files.status, 0, files.stderr);
+        for (const path of files.stdout.trim().split('\n').filter(Boolean)) lists.push(`${d.name} ${path}`);
+      }
+      const listDir = mkdtempSync(join(tmp, `files-${a.make}-`));
+      writeFileSync(join(listDir, 'files'), `${lists.join('\n')}\n`, { mode: 0o644 });
+      sh('chmod', ['755', listDir]);
+      const inImage = sh('docker', ['run', '--rm', '--network', 'host', '--platform', a.platform, '-v', `${listDir}:/check:ro`,
+        '--entrypoint', '/bin/sh', ref, '-c', 'while read -r pkg path; do [ -e "$path" ] && echo "$pkg"; done < /check/files | sort -u']);
+      assert.equal(inImage.status, 0, `${a.make}: ${inImage.stderr}`);
+      assert.deepEqual(inImage.stdout.trim().split('\n').filter(Boolean), debs.map((d) => d.name).sort(),
+        `${a.make}: packages of the SBOM with at least one file in the image`);
     }
   });
 
@@ -155,8 +185,10 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
     const k = spawnSync('cosign', ['generate-key-pair'], { cwd: other, env: { ...process.env, COSIGN_PASSWORD: 'x' }, encoding: 'utf8' });
     assert.equal(k.status, 0, k.stderr);
     const r = make('verify', `PREFIX=${PREFIX}`, `TAG=${TAG}`, `COSIGN_PUB=${join(other, 'cosign.pub')}`);
-    assert.notEqual(r.status, 0, tail(r)); // make exits 2 when verify exits 1
-    for (const l of verdicts(r)) assert.match(l, /^FAIL .*signature: /);
+    assert.equal(r.status, 2, tail(r)); // make exits 2 when verify exits 1
+    const v = verdicts(r);
+    assert.equal(v.length, ARCHES.length + 1, `one verdict per arch and for the index:\n${r.stdout}`);
+    for (const l of v) assert.match(l, /^FAIL .*: signature: no valid signature for this digest$/);
   });
 
   it('a tag re-pushed with different content fails verify for that arch and for the index', () => {
@@ -174,6 +206,147 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
     assert.match(v.find((l) => l.includes(`/exechealthz-${victim.make}:`))!, /^FAIL .*no valid signature for this digest$/);
     assert.match(v.find((l) => l.includes(`/exechealthz:${TAG}`))!, new RegExp(`^FAIL .*index: ${victim.platform} is sha256:\\w+, but exechealthz-${victim.make}:${TAG} is`));
     for (const a of ARCHES.filter((x) => x !== victim)) assert.match(v.find((l) => l.includes(`/exechealthz-${a.make}:`))!, /^OK /, a.make);
+  });
+});
+
+describe('make sign refuses to run without its key, and signs nothing with a wrong password', () => {
+  const oneLine = (r: Run, re: RegExp) => {
+    assert.notEqual(r.status, 0, tail(r));
+    assert.doesNotMatch(r.stdout, /^signed /m, 'nothing was signed');
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.match(r.stderr, re);
+  };
+
+  it('COSIGN_KEY empty or missing: one line naming it', () => {
+    const none = make('sign', `PREFIX=${PREFIX}`, `TAG=${TAG}`, 'COSIGN_KEY=');
+    oneLine(none, /^sign: no key: set COSIGN_KEY=/m);
+    assert.equal(none.stderr.split('\n').filter((l) => l.startsWith('sign: ')).length, 1, none.stderr);
+    oneLine(make('sign', `PREFIX=${PREFIX}`, `TAG=${TAG}`, `COSIGN_KEY=${join(tmp, 'absent.key')}`), /COSIGN_KEY \S*absent\.key does not exist/);
+  });
+
+  it('COSIGN_PASSWORD unset (build/sign.mjs run by hand): one line naming it', () => {
+    const env = { ...process.env };
+    delete env['COSIGN_PASSWORD'];
+    const r = spawnSync('node', ['build/sign.mjs', '--prefix', PREFIX, '--tag', TAG, '--key', KEY], { cwd: ROOT, encoding: 'utf8', env });
+    oneLine({ status: r.status, stdout: r.stdout, stderr: r.stderr, seconds: 0 }, /COSIGN_PASSWORD is not set/);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  });
+
+  it('a wrong COSIGN_PASSWORD signs no image: a FAIL line for each, and verify still finds no signature', () => {
+    const copy = `${PREFIX}/wrongpw`;
+    const amd64 = ARCHES.find((x) => x.make === 'amd64')!;
+    for (const name of [`exechealthz-${amd64.make}`, 'exechealthz']) {
+      const c = sh('skopeo', ['copy', '--all', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${PREFIX}/${name}:${TAG}`, `docker://${copy}/${name}:${TAG}`]);
+      assert.equal(c.status, 0, c.stderr);
+    }
+    const r = sh('make', ['--no-print-directory', 'sign', `PREFIX=${copy}`, `TAG=${TAG}`, `COSIGN_KEY=${KEY}`, 'ALL_ARCH=amd64'], { COSIGN_PASSWORD: 'not-the-password' });
+    assert.notEqual(r.status, 0, tail(r));
+    assert.doesNotMatch(r.stdout, /^signed /m, 'nothing was signed');
+    const fails = r.stdout.split('\n').filter((l) => l.startsWith('FAIL '));
+    assert.equal(fails.length, 2, r.stdout);
+    for (const l of fails) assert.match(l, /: cosign sign: .*(decrypt|password|encrypted)/i);
+    const v = make('verify', `PREFIX=${copy}`, `TAG=${TAG}`, `COSIGN_PUB=${PUB}`, 'ALL_ARCH=amd64');
+    for (const l of verdicts(v)) assert.match(l, /^FAIL .*signature: no valid signature for this digest$/);
+  });
+});
+
+describe('make verify names what is wrong with a signed image', () => {
+  // Each case is a signed amd64 image (and, for the last, a signed name) under a prefix of its
+  // own, checked with ALL_ARCH=amd64: the signature is valid, so only the defect can fail it.
+  const amd64 = () => ARCHES.find((x) => x.make === 'amd64')!;
+  const sbomOf = (arch: string) => join(ROOT, `dist/sbom/exechealthz-${arch}.cdx.json`);
+
+  function digestOf(ref: string): string {
+    const r = sh('skopeo', ['inspect', '--tls-verify=false', '--format', '{{.Digest}}', `docker://${ref}`]);
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.trim();
+  }
+  function sign(ref: string, sbom: string | null): void {
+    const byDigest = `${ref.replace(/:[^:/]+$/, '')}@${digestOf(ref)}`;
+    const flags = ['--key', KEY, '--tlog-upload=false', '-y', '--allow-http-registry', '--allow-insecure-registry'];
+    const s = sh('cosign', ['sign', ...flags, byDigest], { COSIGN_PASSWORD: PASSWORD });
+    assert.equal(s.status, 0, s.stderr);
+    if (sbom !== null) {
+      const a = sh('cosign', ['attest', '--type', 'cyclonedx', '--predicate', sbom, ...flags, byDigest], { COSIGN_PASSWORD: PASSWORD });
+      assert.equal(a.status, 0, a.stderr);
+    }
+  }
+  function copy(from: string, to: string): void {
+    const c = sh('skopeo', ['copy', '--src-tls-verify=false', '--dest-tls-verify=false', `docker://${from}`, `docker://${to}`]);
+    assert.equal(c.status, 0, c.stderr);
+  }
+  /** An image FROM the released amd64 one with Dockerfile lines added, pushed to `to`. */
+  function derive(to: string, lines: string): void {
+    const ctx = mkdtempSync(join(tmp, 'derive-'));
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${PREFIX}/exechealthz-amd64:${TAG}\n${lines}\n`);
+    const b = sh('docker', ['buildx', 'build', '--provenance=false', '--platform', 'linux/amd64',
+      '--output', `type=image,name=${to},push=true,oci-mediatypes=true`, ctx]);
+    assert.equal(b.status, 0, b.stderr);
+  }
+  function verifyAmd64(prefix: string): { arch: string; index: string } {
+    const r = make('verify', `PREFIX=${prefix}`, `TAG=${TAG}`, `COSIGN_PUB=${PUB}`, 'ALL_ARCH=amd64');
+    assert.equal(r.status, 2, tail(r)); // make exits 2 when verify exits 1
+    const v = verdicts(r);
+    assert.equal(v.length, 2, r.stdout);
+    return { arch: v.find((l) => l.includes('/exechealthz-amd64:'))!, index: v.find((l) => l.includes(`/exechealthz:${TAG}`))! };
+  }
+  let n = 0;
+  const casePrefix = () => `${PREFIX}/bad${++n}`;
+
+  it('no SBOM attestation', () => {
+    const p = casePrefix();
+    copy(`${PREFIX}/exechealthz-amd64:${TAG}`, `${p}/exechealthz-amd64:${TAG}`);
+    sign(`${p}/exechealthz-amd64:${TAG}`, null);
+    assert.match(verifyAmd64(p).arch, /^FAIL .*: sbom: no signed CycloneDX attestation$/);
+  });
+
+  it('an image of another arch under the amd64 name', () => {
+    const p = casePrefix();
+    copy(`${PREFIX}/unsigned/exechealthz-arm64:${TAG}`, `${p}/exechealthz-amd64:${TAG}`);
+    sign(`${p}/exechealthz-amd64:${TAG}`, sbomOf(amd64().make));
+    assert.match(verifyAmd64(p).arch, /^FAIL .*: config: platform linux\/arm64, want linux\/amd64$/);
+  });
+
+  it('an SBOM that disagrees with the image: another arch, or another package version', () => {
+    const p = casePrefix();
+    copy(`${PREFIX}/exechealthz-amd64:${TAG}`, `${p}/exechealthz-amd64:${TAG}`);
+    sign(`${p}/exechealthz-amd64:${TAG}`, sbomOf('arm64'));
+    assert.match(verifyAmd64(p).arch, /^FAIL .*: sbom: describes arch 'arm64', not amd64$/);
+
+    const q = casePrefix();
+    const bom = JSON.parse(readFileSync(sbomOf('amd64'), 'utf8'));
+    const libc = bom.components.find((c: { name: string }) => c.name === 'libc6');
+    assert.ok(libc !== undefined, 'the amd64 SBOM names no libc6');
+    libc.version = '0.0-not-in-the-image';
+    const edited = join(tmp, 'edited.cdx.json');
+    writeFileSync(edited, JSON.stringify(bom));
+    copy(`${PREFIX}/exechealthz-amd64:${TAG}`, `${q}/exechealthz-amd64:${TAG}`);
+    sign(`${q}/exechealthz-amd64:${TAG}`, edited);
+    assert.match(verifyAmd64(q).arch, /^FAIL .*: sbom: libc6 is 0\.0-not-in-the-image /);
+  });
+
+  for (const [what, lines, says] of [
+    ['user root', 'USER 0', /: config: user '0', want 65532:65532$/],
+    ['entrypoint without tini', 'ENTRYPOINT ["/exechealthz"]', /: config: entrypoint \["\/exechealthz"\], want tini then exechealthz$/],
+    ['a wrong version label', 'LABEL org.opencontainers.image.version=0.0.0-wrong', new RegExp(`: config: label org\\.opencontainers\\.image\\.version is '0\\.0\\.0-wrong', want '${TAG}'$`)],
+  ] as const) {
+    it(`an image with ${what}`, () => {
+      const p = casePrefix();
+      derive(`${p}/exechealthz-amd64:${TAG}`, lines);
+      sign(`${p}/exechealthz-amd64:${TAG}`, sbomOf('amd64'));
+      assert.match(verifyAmd64(p).arch, new RegExp(`^FAIL .*${says.source}`));
+    });
+  }
+
+  it('a single image where the multi-arch index is expected', () => {
+    const p = casePrefix();
+    copy(`${PREFIX}/exechealthz-amd64:${TAG}`, `${p}/exechealthz-amd64:${TAG}`);
+    sign(`${p}/exechealthz-amd64:${TAG}`, sbomOf('amd64'));
+    copy(`${PREFIX}/exechealthz-amd64:${TAG}`, `${p}/exechealthz:${TAG}`);
+    sign(`${p}/exechealthz:${TAG}`, null);
+    const v = verifyAmd64(p);
+    assert.match(v.arch, /^OK /, 'the arch image itself is fine');
+    assert.match(v.index, /^FAIL .*: index: the tag names a single image, not a multi-arch index$/);
   });
 });
 
@@ -200,13 +373,18 @@ describe('COMPRESSION=zstd', () => {
       sh('docker', ['rmi', '-f', ref]); // pull it for real, not from the engine's store
       const p = sh('docker', ['pull', '--platform', a.platform, ref]);
       assert.equal(p.status, 0, p.stderr);
-      const port = 18000 + (process.pid % 1000) + (arch === 'amd64' ? 0 : 1000);
+      const port = await freePort();
       const name = `sc-zstd-${arch}-${process.pid}`;
-      const run = sh('docker', ['run', '-d', '--rm', '--name', name, '--network', 'host', '--platform', a.platform, ref, '--port', String(port), '--cmd', 'true', '--period', '1s']);
+      const run = sh('docker', ['run', '-d', '--name', name, '--network', 'host', '--platform', a.platform, ref, '--port', String(port), '--cmd', 'true', '--period', '1s']);
       assert.equal(run.status, 0, run.stderr);
       try {
         const status = await until(`200 from ${arch} zstd image on :${port}`, async () => ((await getStatus(port)) === 200 ? 200 : undefined), 60_000, 250);
         assert.equal(status, 200);
+        // Stopped by the test: SIGTERM must end it with 0 (137 = killed at docker's timeout).
+        const stop = sh('docker', ['stop', '-t', '60', name]);
+        assert.equal(stop.status, 0, stop.stderr);
+        const state = sh('docker', ['inspect', '--format', '{{.State.ExitCode}}', name]);
+        assert.equal(state.stdout.trim(), '0', `exit code after docker stop; logs:\n${sh('docker', ['logs', name]).stderr}`);
       } finally {
         sh('docker', ['rm', '-f', name]);
       }

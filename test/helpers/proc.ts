@@ -34,5 +34,8 @@ export function processes(): ProcInfo[] {
 
 /** Live members of a process group (zombies are already dead and do not count). */
 export function groupMembers(pgrp: number): ProcInfo[] {
+  // A pgid read from an empty or half-written file is NaN or 0, and no process has those:
+  // "no members" would then hold vacuously. Group 1 is init's, never a probe's.
+  if (!Number.isInteger(pgrp) || pgrp <= 1) throw new Error(`not a probe's process group id: ${pgrp}`);
   return processes().filter((p) => p.pgrp === pgrp && p.state !== 'Z');
 }

@@ -4,7 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { after } from 'node:test';
+import { afterEach } from 'node:test';
+import { parseDuration } from '../../src/duration';
 
 /** Repository root (this file runs from out/test/helpers/). */
 export const ROOT = resolve(__dirname, '..', '..', '..');
@@ -47,13 +48,46 @@ export interface Service {
   readonly exited: Promise<Exit>;
   /** Sends `signal` (default SIGTERM) and waits for the exit. */
   stop(signal?: NodeJS.Signals): Promise<Exit>;
-  /** For test clean-up: SIGTERM (so probe groups are killed too), SIGKILL if still there after graceMs. */
+  /**
+   * For test clean-up. If the test already called stop(), the test owns that exit and it is
+   * returned as is. Otherwise the service must still be running (or have exited 0 through
+   * /quit): it gets SIGTERM (so probe groups are killed too) and must exit 0 on its own.
+   * Rejects on a crash, a non-zero exit or a hang; SIGKILLs only a service that outlived
+   * its --shutdown-grace plus graceMs of slack (the slack absorbs a slow machine: the
+   * product's own grace timer decides, not a wall-time limit of the test).
+   */
   dispose(graceMs?: number): Promise<Exit>;
+  /** Like dispose() but always sends SIGTERM and checks the exit, even after stop(). */
+  terminate(slackMs?: number): Promise<Exit>;
+  /** The --shutdown-grace the service was started with (default 5s), in ms. */
+  readonly shutdownGraceMs: number;
   /** Waits until stderr matches, or fails after timeoutMs. */
   waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
 const LISTENING = /listening on (\S+):(\d+)/;
+
+/** The product's default --shutdown-grace (src/flags.ts help text: "default 5s"). */
+const DEFAULT_SHUTDOWN_GRACE_MS = 5000;
+
+/** The last --shutdown-grace in args, as the service parses it (last one wins). */
+export function shutdownGraceOf(args: readonly string[]): number {
+  let grace = DEFAULT_SHUTDOWN_GRACE_MS;
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--?shutdown-grace(?:=(.*))?$/.exec(args[i] ?? '');
+    if (m === null) continue;
+    const text = m[1] ?? args[i + 1] ?? '';
+    grace = parseDuration(text) ?? grace;
+  }
+  return grace;
+}
+
+/** How far past its own grace a service may take to exit before it counts as hung. */
+export const EXIT_SLACK_MS = Number(process.env['EXECHEALTHZ_EXIT_SLACK_MS'] ?? START_TIMEOUT_MS);
+
+function describeExit(e: Exit): string {
+  return e.signal !== null ? `was killed by ${e.signal}` : `exited ${String(e.code)}`;
+}
 
 export interface StartOptions {
   readonly env?: NodeJS.ProcessEnv;
@@ -115,6 +149,35 @@ export async function startService(args: readonly string[], options: StartOption
     child.kill('SIGKILL');
     throw e;
   }
+  const shutdownGraceMs = shutdownGraceOf(fullArgs);
+  let stoppedByTest = false;
+  let killedByUs = false;
+  const terminate = async (slackMs = EXIT_SLACK_MS): Promise<Exit> => {
+    const wasDone = done;
+    if (!done) {
+      stopAt = Date.now();
+      child.kill('SIGTERM');
+    }
+    const limit = shutdownGraceMs + slackMs;
+    const timer = setTimeout(() => {
+      killedByUs = true;
+      child.kill('SIGKILL');
+    }, limit);
+    const exit = await exited.finally(() => clearTimeout(timer));
+    if (killedByUs) {
+      throw new Error(`exechealthz ${args.join(' ')}: still running ${limit}ms after SIGTERM (grace ${shutdownGraceMs}ms), SIGKILLed; stderr:\n${err}`);
+    }
+    if (exit.code !== 0 || exit.signal !== null) {
+      const when = wasDone ? 'before the test stopped it' : 'on SIGTERM';
+      throw new Error(`exechealthz ${args.join(' ')} ${describeExit(exit)} ${when}, want exit 0; stderr:\n${err}`);
+    }
+    // Within the grace, by the service's own account: with nothing in flight, the grace
+    // running out means something (a probe, a connection) held the shutdown up.
+    if (!wasDone && /shutdown grace over/.test(err)) {
+      throw new Error(`exechealthz ${args.join(' ')} needed its whole ${shutdownGraceMs}ms grace to stop (${exit.elapsedMs}ms); stderr:\n${err}`);
+    }
+    return exit;
+  };
   return {
     process: child,
     port,
@@ -123,16 +186,15 @@ export async function startService(args: readonly string[], options: StartOption
     stderr: () => err,
     exited,
     waitForStderr,
+    shutdownGraceMs,
     stop: (signal = 'SIGTERM') => {
+      stoppedByTest = true;
       stopAt = Date.now();
       if (!done) child.kill(signal);
       return exited;
     },
-    dispose: (graceMs = 6000) => {
-      if (!done) child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      return exited.finally(() => clearTimeout(timer));
-    },
+    terminate,
+    dispose: (graceMs = EXIT_SLACK_MS) => (stoppedByTest ? exited : terminate(graceMs)),
   };
 }
 
@@ -160,14 +222,22 @@ export function runToExit(args: readonly string[], options: StartOptions = {}): 
   });
 }
 
-/** A startService for one test file: whatever it starts is stopped when the file ends. */
-export function servicesOfThisFile(): (args: readonly string[]) => Promise<Service> {
-  const running: Service[] = [];
-  after(async () => {
-    await Promise.all(running.map((s) => s.dispose()));
+/**
+ * A startService for one test file: whatever a test starts is disposed of (see dispose())
+ * when that test ends, so a service that crashed, exited non-zero or hung on SIGTERM fails
+ * the test that started it.
+ */
+export function servicesOfThisFile(): (args: readonly string[], options?: StartOptions) => Promise<Service> {
+  let running: Service[] = [];
+  afterEach(async () => {
+    const mine = running;
+    running = [];
+    const results = await Promise.allSettled(mine.map((s) => s.dispose()));
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    if (failed.length > 0) throw new Error(failed.join('\n'));
   });
-  return async (args) => {
-    const s = await startService(args);
+  return async (args, options) => {
+    const s = await startService(args, options);
     running.push(s);
     return s;
   };

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { answer, get, httpRequest } from '../helpers/http';
-import { sleep, until } from '../helpers/poll';
+import { until } from '../helpers/poll';
 import { groupMembers } from '../helpers/proc';
 import { servicesOfThisFile } from '../helpers/service';
 
@@ -46,50 +46,99 @@ describe('hung and chatty commands', () => {
   });
 });
 
+/** The probe's process group id, once the probe has written it (echo $$ > file). */
+function pgidFrom(file: string): Promise<number> {
+  return until('the probe to start', () => {
+    try {
+      const n = Number(readFileSync(file, 'utf8'));
+      return Number.isInteger(n) && n > 1 ? n : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/**
+ * Waits until a /debug/profile is being served: a second profile request is then refused
+ * with 409 before its (deliberately invalid) length is even read; were none in progress,
+ * the invalid length would get a 400 and start nothing.
+ */
+async function profileInProgress(baseUrl: string): Promise<void> {
+  const r = await answer(`${baseUrl}/debug/profile?seconds=0`, (x) => x.status === 409 || x.status !== 400);
+  assert.equal(r.status, 409, r.body);
+}
+
 describe('shutdown', () => {
   it('on SIGTERM finishes the request in flight, kills the running probe and exits 0 within the grace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'exechealthz-'));
-    const s = await start(['--debug-endpoints',
-      '--cmd', `echo $$ > ${dir}/pgid; sleep 60`,
-      '--period', '1s', '--timeout', '60s', '--latency', '60s', '--shutdown-grace', '5s',
+    const s = await start([
+      '--cmd', `echo $$ > ${dir}/pgid; sleep 60`, '--debug-endpoints=true',
+      '--period', '1s', '--timeout', '60s', '--latency', '60s', '--shutdown-grace', '60s',
     ]);
-    await until('the probe to start', () => {
-      try {
-        return Number(readFileSync(join(dir, 'pgid'), 'utf8')) || undefined;
-      } catch {
-        return undefined;
-      }
-    });
-    const pgid = Number(readFileSync(join(dir, 'pgid'), 'utf8'));
-    // A 1 s CPU profile is a request that is still in flight when the signal comes.
-    const inFlight = httpRequest(`${s.baseUrl}/debug/profile?seconds=1`);
-    await sleep(300);
+    const pgid = await pgidFrom(join(dir, 'pgid'));
+    // A CPU profile is a request that is still in flight when the signal comes.
+    const inFlight = httpRequest(`${s.baseUrl}/debug/profile?seconds=3`);
+    await profileInProgress(s.baseUrl);
     const exit = await s.stop('SIGTERM');
     const reply = await inFlight;
     assert.equal(reply.status, 200, 'the in-flight request was answered');
     assert.ok(Array.isArray((JSON.parse(reply.body) as { nodes: unknown[] }).nodes));
-    assert.equal(exit.code, 0);
-    assert.ok(exit.elapsedMs < 5000, `exited ${exit.elapsedMs}ms after SIGTERM, grace is 5s`);
+    assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, s.stderr());
+    // It stopped because the work was done, not because the grace ran out.
+    assert.match(s.stderr(), /SIGTERM: shutting down \(grace 1m0s\)/);
+    assert.match(s.stderr(), /shutdown complete/);
+    assert.doesNotMatch(s.stderr(), /shutdown grace over/);
     assert.equal(groupMembers(pgid).length, 0, 'the probe group was killed');
-    assert.match(s.stderr(), /SIGTERM: shutting down/);
   });
 
-  it('exits at once on a second signal', async () => {
-    const s = await start(['--debug-endpoints', '--period', '1s', '--shutdown-grace', '30s']);
-    const inFlight = httpRequest(`${s.baseUrl}/debug/profile?seconds=20`).catch(() => undefined);
-    await sleep(300);
-    s.process.kill('SIGTERM');
-    await s.waitForStderr(/SIGTERM: shutting down/);
-    const exit = await s.stop('SIGINT');
-    await inFlight;
-    assert.notEqual(exit.code, 0);
-    assert.ok(exit.elapsedMs < 5000, `exited ${exit.elapsedMs}ms after the second signal`);
+  it('when the grace runs out with a request in flight and a probe running: closes it, kills the probe, exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-'));
+    const graceMs = 1000;
+    const s = await start([
+      '--cmd', `echo $$ > ${dir}/pgid; trap '' TERM; sleep 60`, '--debug-endpoints=true',
+      '--period', '1s', '--timeout', '60s', '--latency', '60s', '--shutdown-grace', `${graceMs}ms`,
+    ]);
+    const pgid = await pgidFrom(join(dir, 'pgid'));
+    const inFlight = httpRequest(`${s.baseUrl}/debug/profile?seconds=30`).then(
+      (r) => `answered ${r.status}`,
+      (e: Error) => `failed: ${e.message}`,
+    );
+    await profileInProgress(s.baseUrl);
+    const exit = await s.stop('SIGTERM');
+    assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, s.stderr());
+    // A lower bound only, which a slow machine cannot break: not before the grace was up.
+    assert.ok(exit.elapsedMs >= graceMs - 50, `exited ${exit.elapsedMs}ms after SIGTERM, before the ${graceMs}ms grace`);
+    assert.match(s.stderr(), /shutdown grace over: closing remaining connections/);
+    assert.doesNotMatch(s.stderr(), /shutdown complete/);
+    assert.match(await inFlight, /^failed: /, 'the held request was cut off, not answered');
+    await until('the probe group to be gone', () => (groupMembers(pgid).length === 0 ? true : undefined), 5000);
   });
+
+  for (const [second, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    it(`exits ${code} at once on a second signal (${second}), killing the running probe`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'exechealthz-'));
+      const s = await start([
+        '--cmd', `echo $$ > ${dir}/pgid; sleep 60`, '--debug-endpoints=true',
+        '--period', '1s', '--timeout', '60s', '--latency', '60s', '--shutdown-grace', '60s',
+      ]);
+      const pgid = await pgidFrom(join(dir, 'pgid'));
+      const inFlight = httpRequest(`${s.baseUrl}/debug/profile?seconds=30`).catch(() => undefined);
+      await profileInProgress(s.baseUrl);
+      s.process.kill('SIGTERM');
+      await s.waitForStderr(/SIGTERM: shutting down/);
+      const exit = await s.stop(second);
+      await inFlight;
+      assert.deepEqual({ code: exit.code, signal: exit.signal }, { code, signal: null }, s.stderr());
+      assert.match(s.stderr(), new RegExp(`${second} again: exiting at once`));
+      assert.ok(exit.elapsedMs < 60_000, `exited ${exit.elapsedMs}ms after the second signal: it waited for the grace`);
+      await until('the probe group to be gone', () => (groupMembers(pgid).length === 0 ? true : undefined), 5000);
+    });
+  }
 
   it('exits 0 at once on SIGINT when idle', async () => {
     const s = await start(['--period', '1s']);
     const exit = await s.stop('SIGINT');
-    assert.equal(exit.code, 0);
+    assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, s.stderr());
   });
 });
 
@@ -116,7 +165,7 @@ describe('/metrics', () => {
 
 describe('/debug/', () => {
   it('lists the endpoints, gives figures, a heap snapshot and rejects a bad profile length', async () => {
-    const s = await start(['--debug-endpoints', '--period', '1s']);
+    const s = await start(['--period', '1s', '--debug-endpoints=true']);
     const index = await get(`${s.baseUrl}/debug/`);
     assert.equal(index.status, 200);
     assert.match(index.body, /\/debug\/heap/);
@@ -135,5 +184,19 @@ describe('/debug/', () => {
     const bad = await get(`${s.baseUrl}/debug/profile?seconds=600`);
     assert.equal(bad.status, 400);
     assert.equal(bad.body, 'seconds=600: must be a number greater than 0 and at most 60\n');
+  });
+
+  it('answers 409 to a heap snapshot or profile while a profile is in progress, and serves again after', async () => {
+    const s = await start(['--period', '1s', '--debug-endpoints=true']);
+    const first = httpRequest(`${s.baseUrl}/debug/profile?seconds=2`);
+    await profileInProgress(s.baseUrl);
+    for (const path of ['/debug/heap', '/debug/profile?seconds=1']) {
+      const busy = await get(`${s.baseUrl}${path}`);
+      assert.equal(busy.status, 409, path);
+      assert.equal(busy.body, 'another heap snapshot or CPU profile is in progress; retry when it is done\n', path);
+    }
+    assert.equal((await first).status, 200);
+    const after = await get(`${s.baseUrl}/debug/profile?seconds=0`);
+    assert.equal(after.status, 400, 'not busy any more');
   });
 });

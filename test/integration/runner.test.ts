@@ -35,20 +35,36 @@ describe('runCommand', () => {
 
   it('kills the whole group on timeout, background children included', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'exechealthz-runner-'));
-    const started = Date.now();
     const r = await runCommand(`echo $$ > ${dir}/pgid; sleep 30 & sleep 30`, { ...opts, timeoutMs: 300 });
-    const elapsed = Date.now() - started;
     assert.equal(r.timedOut, true);
     assert.equal(r.exitCode, null);
-    assert.ok(elapsed < 5000, `took ${elapsed}ms`);
     const pgid = Number(readFileSync(`${dir}/pgid`, 'utf8'));
     await until('the group to be gone', () => (groupMembers(pgid).length === 0 ? true : undefined), 5000);
   });
 
   it('SIGKILLs a group that ignores SIGTERM after the grace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'exechealthz-runner-'));
-    const r = await runCommand(`trap '' TERM; echo $$ > ${dir}/pgid; sleep 30 & wait`, { ...opts, timeoutMs: 200, killGraceMs: 200 });
+    const log = join(dir, 'log');
+    // Logs the TERM it got and keeps logging while it lives: only SIGKILL ends it. A group
+    // SIGKILLed at once would log no TERM; one SIGKILLed early would be gone before the
+    // grace was up.
+    const timeoutMs = 200;
+    const killGraceMs = 1000;
+    const started = Date.now();
+    const r = await runCommand(
+      `trap 'echo TERM >> ${log}' TERM; echo $$ > ${dir}/pgid; while :; do echo tick >> ${log}; sleep 0.05; done`,
+      { ...opts, timeoutMs, killGraceMs },
+    );
+    const elapsed = Date.now() - started;
     assert.equal(r.timedOut, true);
+    assert.equal(r.exitCode, null);
+    assert.equal(r.signal, 'SIGKILL', 'sh ignored TERM, so only SIGKILL can have ended it');
+    const lines = readFileSync(log, 'utf8').split('\n');
+    const term = lines.indexOf('TERM');
+    assert.ok(term >= 0, 'the group got SIGTERM first');
+    assert.ok(lines.slice(term + 1).includes('tick'), 'and lived on after it');
+    // A lower bound only: a loaded machine can make this longer, never shorter.
+    assert.ok(elapsed >= timeoutMs + killGraceMs, `gone ${elapsed}ms after start: SIGKILL came before the ${killGraceMs}ms grace was up`);
     const pgid = Number(readFileSync(`${dir}/pgid`, 'utf8'));
     await until('the group to be gone', () => (groupMembers(pgid).length === 0 ? true : undefined), 5000);
   });

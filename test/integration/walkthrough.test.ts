@@ -38,7 +38,8 @@ describe('README walk-through: ls /tmp/test', () => {
   });
 
   it('answers 503 "no result yet" before the first run ends', async () => {
-    const s = await start(['--cmd', 'sleep 5', '--period', '100ms', '--latency', '10s', '--timeout', '10s', '--shutdown-grace', '1s']);
+    // The first run lasts until the service is stopped: no race with the first GET.
+    const s = await start(['--cmd', 'sleep 60', '--period', '100ms', '--latency', '60s', '--timeout', '60s', '--shutdown-grace', '1s']);
     const r = await get(`${s.baseUrl}/healthz`);
     assert.equal(r.status, 503);
     assert.equal(r.body, 'no result yet: the first run for /healthz has not finished\n');
@@ -66,7 +67,7 @@ describe('several URL/command pairs', () => {
 
 describe('endpoints and shapes', () => {
   it('serves the listing, 404, 405, HEAD, JSON, verbose and --output', async () => {
-    const s = await start(['--cmd', 'echo hello; echo world >&2', '--period', '50ms', '--output']);
+    const s = await start(['--cmd', 'echo hello; echo world >&2', '--period', '50ms', '--output', '--debug-endpoints=true']);
     const ok = await answer(`${s.baseUrl}/healthz`, (r) => r.status === 200);
     assert.equal(ok.body, 'hello\nworld\n', '--output answers with the command output, stderr included');
 
@@ -187,11 +188,13 @@ describe('requests never run the command', () => {
 describe('staleness', () => {
   it('answers "Latest result too old to be useful" when no run has finished within --latency', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'exechealthz-'));
-    // Succeeds until the hang file appears; then runs hang until killed at --timeout,
-    // leaving a window of about --period in which the last success is too old.
+    // Succeeds until the hang file appears; then runs hang until killed at --timeout. With
+    // --period = --latency = --timeout = 2s the last success is too old for a whole 2s (from
+    // 2s after it until the hung run is killed 2s later): ample for a poll every 25ms even on
+    // a loaded machine, where a window of a few hundred ms could be missed.
     const s = await start([
       '--cmd', `if [ -e ${dir}/hang ]; then sleep 30; fi`,
-      '--period', '300ms', '--latency', '400ms', '--timeout', '400ms',
+      '--period', '2s', '--latency', '2s', '--timeout', '2s',
     ]);
     await answer(`${s.baseUrl}/healthz`, (r) => r.status === 200);
     writeFileSync(join(dir, 'hang'), '');
@@ -200,6 +203,24 @@ describe('staleness', () => {
     assert.match(stale.body, new RegExp(`^Latest result too old to be useful: Result of last exec: , at ${GO_TIME}, error None\\.\\n$`));
     // Then the hung run is killed and reported as a timed-out failure.
     const timedOut = await answer(`${s.baseUrl}/healthz`, (r) => r.body.startsWith('Healthz'));
-    assert.match(timedOut.body, /error timed out after 400ms, process group killed\n$/);
+    assert.match(timedOut.body, /error timed out after 2s, process group killed\n$/);
+  });
+});
+
+describe('--address', () => {
+  // IPv6 loopback only: the service is asked for its answer on ::1, this machine's own.
+  it('--address :: listens on every IPv6 address, says so as [::]:PORT, and answers on ::1', async () => {
+    const s = await start(['--address', '::', '--period', '50ms']);
+    const line = s.stderr().split('\n').find((l) => /listening on /.test(l)) ?? '';
+    assert.match(line, new RegExp(`listening on \\[::\\]:${s.port}$`));
+    const r = await answer(`http://[::1]:${s.port}/healthz`, (x) => x.status === 200);
+    assert.equal(r.body, 'ok');
+  });
+
+  it('--address ::1 listens on IPv6 loopback only: [::1]:PORT, and nothing on 127.0.0.1', async () => {
+    const s = await start(['--address', '::1', '--period', '50ms']);
+    assert.match(s.stderr(), new RegExp(`listening on \\[::1\\]:${s.port}\n`));
+    assert.equal((await answer(`http://[::1]:${s.port}/healthz`, (x) => x.status === 200)).body, 'ok');
+    await assert.rejects(get(`http://127.0.0.1:${s.port}/healthz`), /ECONNREFUSED/);
   });
 });

@@ -40,14 +40,23 @@ function exitRecorder(): { codes: number[]; next: Promise<number>; exit: (code: 
   };
 }
 
+/** Resolves when `server` has received a request (it is then in flight). */
+const arrived = (server: Server): Promise<void> => new Promise((r) => server.once('request', () => r()));
+
+/** Event-loop turns enough for any exit already due (timers of 0 ms, close callbacks) to happen. */
+async function turns(n = 20): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
+}
+
 /** A listening server holding one request it never answers, as a stuck kubelet probe would. */
 async function serverWithHungRequest(): Promise<Server> {
   const server = createServer(() => undefined);
   const port = await listening(server);
+  const inFlight = arrived(server);
   const req = request({ port, host: '127.0.0.1', path: '/' });
   req.on('error', () => undefined);
   req.end();
-  await new Promise((r) => setTimeout(r, 50));
+  await inFlight;
   return server;
 }
 
@@ -69,6 +78,7 @@ describe('shutdown', () => {
       release = () => res.end('late answer');
     });
     const port = await listening(server);
+    const inFlight = arrived(server);
     const reply = new Promise<string>((resolve, reject) => {
       request({ port, host: '127.0.0.1', path: '/' }, (res) => {
         let body = '';
@@ -78,11 +88,17 @@ describe('shutdown', () => {
         .on('error', reject)
         .end();
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await inFlight;
     const rec = exitRecorder();
-    createShutdown({ server, checks: [], graceMs: 5000, logger: silent, exit: rec.exit })('SIGTERM');
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(rec.codes, [], 'no exit while a request is in flight');
+    createShutdown({ server, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit })('SIGTERM');
+    try {
+      assert.equal(server.listening, false, 'stopped accepting at once');
+      await turns();
+      assert.deepEqual(rec.codes, [], 'no exit while a request is in flight');
+    } catch (e) {
+      server.closeAllConnections(); // or the held connection keeps this file from ending
+      throw e;
+    }
     release();
     assert.equal(await reply, 'late answer');
     assert.equal(await rec.next, 0);

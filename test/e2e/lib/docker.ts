@@ -177,6 +177,12 @@ export interface Container {
   logs(): Promise<string>;
   exec(...cmd: string[]): Promise<Ran>;
   remove(): Promise<void>;
+  /**
+   * The end of a test: `docker stop` (SIGTERM, SIGKILL only after 60 s), then the container
+   * must have exited 0 (137 = killed, anything else = crashed, also before the stop), and
+   * is removed. Rejects with the exit code and the logs otherwise; returns the stop time.
+   */
+  stopCleanly(): Promise<{ readonly ms: number }>;
 }
 
 let seq = 0;
@@ -216,6 +222,16 @@ export async function runContainer(
     exec: (...cmd: string[]) => run('docker', ['exec', name, ...cmd]),
     remove: async () => {
       await run('docker', ['rm', '-f', name]);
+    },
+    stopCleanly: async () => {
+      const stop = await run('docker', ['stop', '-t', '60', name], { timeoutMs: 120_000 });
+      const state = await run('docker', ['inspect', '--format', '{{.State.ExitCode}} {{.State.OOMKilled}}', name]);
+      const logs = await run('docker', ['logs', name]);
+      await run('docker', ['rm', '-f', name]);
+      if (stop.code !== 0 || state.stdout.trim() !== '0 false') {
+        throw new Error(`container ${name} (${image}): docker stop exited ${stop.code}, exit code and OOM-killed: ${state.stdout.trim()}; logs:\n${logs.stdout}${logs.stderr}`);
+      }
+      return { ms: stop.ms };
     },
   };
 }
