@@ -4,7 +4,7 @@ import { send } from './http';
 import { CONTENT_TYPE, renderMetrics, type CheckSnapshot } from './metrics';
 import type { ProcessStats } from './process-stats';
 import type { Handler } from './server';
-import { VERSION } from './version';
+import { NODE_VERSION, VERSION } from './version';
 
 export function snapshotCheck(check: Check): CheckSnapshot {
   const last = check.last;
@@ -23,7 +23,7 @@ export function snapshotCheck(check: Check): CheckSnapshot {
 
 export function metricsHandler(checks: readonly Check[], stats: ProcessStats): Handler {
   return (_req, res) => {
-    const body = renderMetrics({ version: VERSION, checks: checks.map(snapshotCheck), process: stats.read() });
+    const body = renderMetrics({ version: VERSION, nodeVersion: NODE_VERSION, checks: checks.map(snapshotCheck), process: stats.read() });
     send(res, 200, body, CONTENT_TYPE);
   };
 }

@@ -37,7 +37,7 @@ const fresh: CheckSnapshot = {
   histogram: { buckets: new Array<number>(13).fill(0), sum: 0, count: 0 },
 };
 
-const text = renderMetrics({ version: '1.0', checks: [ran, fresh], process: proc });
+const text = renderMetrics({ version: '1.0', nodeVersion: 'v24.22.3', checks: [ran, fresh], process: proc });
 const lines = text.split('\n');
 
 function has(line: string): void {
@@ -63,7 +63,7 @@ describe('renderMetrics', () => {
     assert.equal(seen.size, 19);
   });
 
-  it('renders the build info', () => has('exechealthz_build_info{version="1.0"} 1'));
+  it('renders the build info with the embedded Node.js version', () => has('exechealthz_build_info{version="1.0",node_version="v24.22.3"} 1'));
 
   it('renders per-check gauges', () => {
     has('exechealthz_check_up{url="/healthz"} 0');
