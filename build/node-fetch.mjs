@@ -36,10 +36,12 @@ const values = parseFlags({
   'pkg-host-major': { type: 'string', default: '24' },
 }, fail);
 
-function npm(args) {
+// With none404, an npm 404 (no such version) returns '' instead of failing.
+function npm(args, { none404 = false } = {}) {
   try {
     return execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
+    if (none404 && /E404|404 No match/.test(String(e.stderr))) return '';
     // npm's most telling line, e.g. "404 No match found for version 20.12.0".
     const lines = String(e.stderr || e.message).split('\n').map((l) => l.replace(/^npm (error|ERR!) /, '').trim());
     const why = lines.find((l) => /^404 \S|^code E(?!404)/.test(l)) || lines.find((l) => l && !/complete log/.test(l)) || 'no output';
@@ -128,7 +130,7 @@ const newer = (a, b) => semver(a).reduce((r, x, i) => r || x - semver(b)[i], 0);
 function releases(name, spec) {
   if (!/^\d+(\.\d+){0,2}$/.test(spec)) fail(`Node version '${spec}' is not a line or release (e.g. 24, 24.22 or 24.22.3)`);
   const range = spec.split('.').length === 3 ? spec : `${spec}.x`;
-  const out = npm(['view', `${name}@${range}`, 'version', '--json']).trim();
+  const out = npm(['view', `${name}@${range}`, 'version', '--json'], { none404: true }).trim();
   const got = out ? JSON.parse(out) : [];
   return (Array.isArray(got) ? got : [got]).filter((v) => /^\d+\.\d+\.\d+$/.test(v)).sort(newer);
 }
