@@ -59,28 +59,42 @@ $(ROOTFS_DIR)/%.stamp: $(ROOTFS_INPUTS)
 rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves today
 	bash build/rootfs-lock.sh
 
-# Node.js version in every executable; build/node.lock.json pins it (with integrity) and
-# is the only place it is written down: `make node-lock NODE_VERSION=x.y.z` moves it.
-NODE_VERSION ?= $(shell node -p "require('./build/node.lock.json').version" 2>/dev/null)
-# Verified Node binaries, one per arch, plus the x64 Node >= 22 that runs pkg.
+# Node.js per arch: build/node.lock.json pins each arch's version (with integrity) and is
+# the only place it is written down; `make node-lock` moves it. "amd64=24.22.3 arm=20.11.0 ...".
+NODE_VERSIONS := $(shell node -p "Object.entries(require('./build/node.lock.json').arches).map(([a, e]) => a + '=' + e.version).join(' ')" 2>/dev/null)
+# The Node version the lock pins for arch $(1).
+node_version = $(patsubst $(1)=%,%,$(filter $(1)=%,$(NODE_VERSIONS)))
+# For node-lock: the Node line or release (24, 24.22 or 24.22.3) every arch moves to; empty =
+# each arch to the newest release of its own line.
+NODE_VERSION ?=
+# For node-lock: the line or release of one arch only (NODE_VERSION_arm64=24, ...); wins over NODE_VERSION.
+NODE_VERSION_amd64 ?=
+NODE_VERSION_arm ?=
+NODE_VERSION_arm64 ?=
+NODE_VERSION_ppc64le ?=
+# Verified Node binaries, .cache/node/<version>/<arch>/node, plus the x64 Node >= 22 that runs pkg.
 NODE_CACHE := .cache/node
 PKG_HOST_NODE := $(NODE_CACHE)/pkg-host/node
-NODE_BINS := $(foreach a,$(ALL_ARCH),$(NODE_CACHE)/$(NODE_VERSION)/$(a)/node)
+node_bin = $(NODE_CACHE)/$(call node_version,$(1))/$(1)/node
+NODE_BINS := $(foreach a,$(ALL_ARCH),$(call node_bin,$(a)))
 # One single-executable application per arch.
 EXECUTABLES := $(foreach a,$(ALL_ARCH),bin/$(a)/exechealthz)
 # The arch of this machine, as a Makefile ARCH (build/arches.tsv maps uname -m).
 HOST_ARCH := $(shell awk -F'\t' -v m="$$(uname -m)" '!/^\#/ && $$7 == m { print $$1 }' build/arches.tsv)
 
 node-fetch: $(NODE_BINS) $(PKG_HOST_NODE) ## Fetch and verify the Node binaries (once; cached in .cache/)
-$(NODE_CACHE)/$(NODE_VERSION)/%/node: build/node.lock.json build/node-fetch.mjs build/lib.mjs
-	node build/node-fetch.mjs --arch $* --node-version $(NODE_VERSION)
+# $* is VERSION/ARCH: the path changes with the arch's pin, so moving one arch rebuilds that arch only.
+$(NODE_CACHE)/%/node: build/node-fetch.mjs build/lib.mjs
+	node build/node-fetch.mjs --arch $(notdir $*) --node-version $(patsubst %/,%,$(dir $*))
 	@touch $@
 $(PKG_HOST_NODE): build/node.lock.json build/node-fetch.mjs build/lib.mjs
 	node build/node-fetch.mjs --pkg-host
 	@touch $@
+.SECONDARY: $(NODE_BINS)
 
-node-lock: ## Re-pin build/node.lock.json from npm (NODE_VERSION=x.y.z to change Node)
-	node build/node-fetch.mjs --refresh --node-version $(NODE_VERSION)
+node-lock: ## Re-pin build/node.lock.json from npm: each arch to the newest of its line (NODE_VERSION[_arch]=24.22.3 to choose)
+	node build/node-fetch.mjs --refresh $(if $(NODE_VERSION),--node-version '$(NODE_VERSION)') \
+	  $(foreach a,$(ALL_ARCH),$(if $(NODE_VERSION_$(a)),--arch-version '$(a)=$(NODE_VERSION_$(a))'))
 
 build: build-$(ARCH) ## Build bin/ARCH/exechealthz
 build-%: bin/%/exechealthz ## Build bin/%/exechealthz (build-arm64, ...)
@@ -88,7 +102,9 @@ build-%: bin/%/exechealthz ## Build bin/%/exechealthz (build-arm64, ...)
 all-build: $(addprefix build-,$(ALL_ARCH)) ## Build bin/<arch>/exechealthz for every arch
 # Real outputs, never intermediates for make to delete.
 .SECONDARY: $(EXECUTABLES)
-bin/%/exechealthz: dist/exechealthz.cjs $(NODE_CACHE)/$(NODE_VERSION)/%/node $(PKG_HOST_NODE) \
+# The arch's Node path depends on the arch (the stem), so the prerequisites expand twice.
+.SECONDEXPANSION:
+bin/%/exechealthz: dist/exechealthz.cjs $$(call node_bin,$$*) $(PKG_HOST_NODE) \
 		build/executable.mjs build/lib.mjs node_modules/.package-lock.json
 	node build/executable.mjs --arch $* --bundle $< --node $(word 2,$^) --out $@
 # The armv7 SEA blob is made by the armv7 Node itself, under QEMU with this sysroot.
@@ -167,7 +183,7 @@ endif
 BAKE_ENV = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEIMAGE='$(BASEIMAGE)' \
 	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' REVISION='$(REVISION)' SOURCE='$(SOURCE)' \
 	PROVENANCE='$(PROVENANCE)' NO_CACHE='$(NO_CACHE)' CONTEXT_DIR='$(IMAGE_CTX)' \
-	COMPRESSION='$(COMPRESSION)' CACHE_DIR='$(CACHE_DIR)'
+	COMPRESSION='$(COMPRESSION)' CACHE_DIR='$(CACHE_DIR)' $(foreach a,$(ALL_ARCH),NODE_VERSION_$(a)='$(call node_version,$(a))')
 BAKE = $(BAKE_ENV) docker buildx bake -f docker-bake.hcl $(if $(BUILDER),--builder '$(BUILDER)')
 # The release steps that look at the registry first (push-legacy, push-manifest).
 RELEASE = node build/release.mjs
@@ -305,11 +321,25 @@ test-e2e: out/.stamp ## Images on a real Docker engine and registry (one suite a
 ## ---- benchmarks ---------------------------------------------------------------
 
 # Node the executable embeds: its bare node:http baseline runs on this very binary.
-BENCH_NODE := $(NODE_CACHE)/$(NODE_VERSION)/$(HOST_ARCH)/node
+BENCH_NODE := $(call node_bin,$(HOST_ARCH))
+# The older Node line the bench sets beside it (the lock's compare entry: the oldest line an
+# arch embeds), as an x64 Node and the same bundle made an executable on it.
+COMPARE_NODE_VERSION := $(shell node -p "require('./build/node.lock.json').compare.version" 2>/dev/null)
+COMPARE_NODE := $(NODE_CACHE)/$(COMPARE_NODE_VERSION)/amd64/node
+COMPARE_EXE := bin/compare/node$(COMPARE_NODE_VERSION)/exechealthz
 
-bench: bin/$(HOST_ARCH)/exechealthz dist/exechealthz.cjs $(BENCH_NODE) ## Benchmark of issue 2: the executable (and the bundle) vs a bare node:http server, ratios (~7 min)
+$(COMPARE_NODE): build/node-fetch.mjs build/lib.mjs
+	node build/node-fetch.mjs --compare
+	@touch $@
+$(COMPARE_EXE): dist/exechealthz.cjs $(COMPARE_NODE) $(PKG_HOST_NODE) build/executable.mjs build/lib.mjs
+	node build/executable.mjs --arch amd64 --bundle $< --node $(COMPARE_NODE) --node-version $(COMPARE_NODE_VERSION) --out $@
+
+# Extra bench/bench.mjs flags, e.g. BENCH_FLAGS='--rounds 1 --only sea,sea-old'.
+BENCH_FLAGS ?=
+bench: bin/$(HOST_ARCH)/exechealthz dist/exechealthz.cjs $(BENCH_NODE) $(COMPARE_EXE) $(COMPARE_NODE) ## Benchmark: the executable on each Node line vs a bare node:http server on the same Node, ratios (~12 min)
 	@command -v wrk >/dev/null || { source hack/lib.sh && apt_install wrk; }
-	node bench/bench.mjs --exe bin/$(HOST_ARCH)/exechealthz --sea-node $(BENCH_NODE) --bundle dist/exechealthz.cjs
+	node bench/bench.mjs --exe bin/$(HOST_ARCH)/exechealthz --sea-node $(BENCH_NODE) \
+	  --exe-old $(COMPARE_EXE) --sea-node-old $(COMPARE_NODE) --bundle dist/exechealthz.cjs $(BENCH_FLAGS)
 
 bench-scale: bin/$(HOST_ARCH)/exechealthz $(BENCH_NODE) ## Scale section alone: 1, 10, 100 checks vs a bare Node spawn loop, RssAnon and CPU per run (~3 min)
 	node bench/scale.mjs --exe bin/$(HOST_ARCH)/exechealthz --node $(BENCH_NODE)

@@ -91,6 +91,34 @@ variable "PROVENANCE" {
   default = "false"
 }
 
+# Node.js version each arch's executable embeds (build/node.lock.json; make passes them), for
+# the exechealthz.node.version label and annotation.
+variable "NODE_VERSION_amd64" {
+  default = ""
+}
+variable "NODE_VERSION_arm" {
+  default = ""
+}
+variable "NODE_VERSION_arm64" {
+  default = ""
+}
+variable "NODE_VERSION_ppc64le" {
+  default = ""
+}
+
+# The per-arch metadata: which Node.js runtime is inside.
+function "runtime" {
+  params = [arch]
+  result = {
+    "exechealthz.node.version" = {
+      amd64   = NODE_VERSION_amd64
+      arm     = NODE_VERSION_arm
+      arm64   = NODE_VERSION_arm64
+      ppc64le = NODE_VERSION_ppc64le
+    }[arch]
+  }
+}
+
 # cache-from and cache-to of target NAME under CACHE_DIR.
 function "cache_from" {
   params = [name]
@@ -157,10 +185,10 @@ target "exechealthz" {
   cache-from  = cache_from("exechealthz-${arch}")
   cache-to    = cache_to("exechealthz-${arch}")
   tags        = ["${PREFIX}/exechealthz-${arch}:${TAG}"]
-  labels      = oci()
+  labels      = merge(oci(), runtime(arch))
   # OCI media types either way, so the loaded and the pushed image have one digest.
   output = ["${PUSH == "true" ? "type=image,push=true" : "type=docker"},oci-mediatypes=true,compression=${COMPRESSION},force-compression=true"]
-  annotations = [for k, v in oci() : "manifest:${k}=${v}"]
+  annotations = [for k, v in merge(oci(), runtime(arch)) : "manifest:${k}=${v}"]
 }
 
 # The backwards-compatible name $PREFIX/exechealthz:$TAG for amd64 (same image, same digest).

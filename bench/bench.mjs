@@ -5,8 +5,13 @@
 // rounds, printed as ratios. Run it with `make bench` (or `npm run bench`), which builds
 // what it needs and installs wrk.
 //
-//   node bench/bench.mjs --exe bin/amd64/exechealthz --sea-node .cache/node/20.11.0/amd64/node \
-//     --bundle dist/exechealthz.cjs [--node NODE] [--rounds 3] [--seconds 4] [--cpu-seconds 8] [--only sea|bundle]
+//   node bench/bench.mjs --exe bin/amd64/exechealthz --sea-node .cache/node/24.22.3/amd64/node \
+//     --bundle dist/exechealthz.cjs [--exe-old EXE --sea-node-old NODE] [--node NODE] [--rounds 3]
+//     [--seconds 4] [--cpu-seconds 8] [--only sea,sea-old,bundle]
+//
+// --exe-old/--sea-node-old: the same bundle made an executable on an older Node line (the one
+// the 32-bit arm and ppc64le images embed), measured in the same rounds against a bare server
+// on that Node; a last table puts the two executables side by side.
 //
 // Exit 0 whatever the figures (a goal not met is a result); 2 with one line when a
 // prerequisite is missing; 1 with one line when a process fails to start or answer.
@@ -23,7 +28,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const USAGE =
   'usage: node bench/bench.mjs --exe EXECUTABLE --sea-node NODE_OF_EXECUTABLE --bundle dist/exechealthz.cjs ' +
-  '[--node NODE] [--rounds N] [--seconds S] [--cpu-seconds S] [--only sea|bundle]';
+  '[--exe-old EXE --sea-node-old NODE] [--node NODE] [--rounds N] [--seconds S] [--cpu-seconds S] [--only sea,sea-old,bundle]';
 
 class Fatal extends Error {
   /** @param {string} message @param {number} code */
@@ -45,7 +50,7 @@ function parseArgs(argv) {
     if (value === undefined) throw new Fatal(`--${m[1]} needs a value; ${USAGE}`, 2);
     o[m[1]] = value;
   }
-  const known = ['exe', 'sea-node', 'bundle', 'node', 'rounds', 'seconds', 'cpu-seconds', 'only'];
+  const known = ['exe', 'sea-node', 'exe-old', 'sea-node-old', 'bundle', 'node', 'rounds', 'seconds', 'cpu-seconds', 'only'];
   for (const k of Object.keys(o)) if (!known.includes(k)) throw new Fatal(`unknown flag --${k}; ${USAGE}`, 2);
   /** @param {string} k @param {number} def @param {number} min @param {number} max */
   const num = (k, def, min, max) => {
@@ -54,11 +59,14 @@ function parseArgs(argv) {
     if (!Number.isFinite(n) || n < min || n > max) throw new Fatal(`--${k} ${o[k]}: want a number in ${min}..${max}`, 2);
     return n;
   };
-  const only = o['only'];
-  if (only !== undefined && only !== 'sea' && only !== 'bundle') throw new Fatal(`--only ${only}: want sea or bundle`, 2);
+  const only = o['only']?.split(',');
+  for (const k of only ?? []) if (!['sea', 'sea-old', 'bundle'].includes(k)) throw new Fatal(`--only ${o['only']}: want a list of sea, sea-old, bundle`, 2);
+  if ((o['exe-old'] === undefined) !== (o['sea-node-old'] === undefined)) throw new Fatal('--exe-old and --sea-node-old go together', 2);
   return {
     exe: o['exe'],
     seaNode: o['sea-node'],
+    exeOld: o['exe-old'],
+    seaNodeOld: o['sea-node-old'],
     bundle: o['bundle'],
     node: o['node'] ?? process.execPath,
     rounds: Math.round(num('rounds', 3, 1, 9)),
@@ -550,6 +558,8 @@ async function main() {
   need(opt.seaNode, "the executable's Node (its bare baseline)", true);
   need(opt.bundle, 'bundle', false);
   need(opt.node, 'node', true);
+  if (opt.exeOld !== undefined) need(opt.exeOld, 'older-line executable', true);
+  if (opt.seaNodeOld !== undefined) need(opt.seaNodeOld, "the older-line executable's Node", true);
   if (!onPath('wrk')) throw new Fatal('wrk is not on PATH: apt-get install -y wrk (make bench does it)', 2);
   if (!onPath('sh')) throw new Fatal('sh is not on PATH', 2);
 
@@ -561,7 +571,8 @@ async function main() {
 
   const seaNodeVersion = execFileSync(opt.seaNode, ['--version'], { encoding: 'utf8' }).trim();
   const nodeVersion = execFileSync(opt.node, ['--version'], { encoding: 'utf8' }).trim();
-  const systemNode = opt.only === 'sea' ? opt.node : stage(opt.node, 'node');
+  const oldNodeVersion = opt.seaNodeOld === undefined ? '' : execFileSync(opt.seaNodeOld, ['--version'], { encoding: 'utf8' }).trim();
+  const systemNode = opt.only !== undefined && !opt.only.includes('bundle') ? opt.node : stage(opt.node, 'node');
   const serveFlags = ['--port', '0', '--address', '127.0.0.1'];
   const bigCmd = 'head -c 50000000 /dev/zero; exit 1';
 
@@ -572,13 +583,19 @@ async function main() {
       ours: [stage(opt.exe, 'exechealthz')],
       node: stage(opt.seaNode, 'node-of-executable'),
     },
+    ...(opt.exeOld !== undefined && opt.seaNodeOld !== undefined ? [{
+      key: 'sea-old',
+      title: `single executable ${opt.exeOld} (embedded Node ${oldNodeVersion}) vs bare node:http on ${opt.seaNodeOld}`,
+      ours: [stage(opt.exeOld, 'exechealthz-old')],
+      node: stage(opt.seaNodeOld, 'node-of-old-executable'),
+    }] : []),
     {
       key: 'bundle',
       title: `${opt.node} ${opt.bundle} (Node ${nodeVersion}, context) vs bare node:http on the same node`,
       ours: [systemNode, resolve(opt.bundle)],
       node: systemNode,
     },
-  ].filter((s) => opt.only === undefined || s.key === opt.only);
+  ].filter((s) => opt.only === undefined || opt.only.includes(s.key));
 
   const bareSea = subjects.some((x) => x.key === 'sea') ? await makeBareSea(resolve(opt.seaNode), bareFile) : undefined;
 
@@ -684,10 +701,12 @@ async function main() {
     /** @type {(x: number) => boolean} */
     const atLeast08 = (x) => x >= 0.8;
     /** @type {(x: number) => boolean} */
+    const atLeast09 = (x) => x >= 0.9;
+    /** @type {(x: number) => boolean} */
     const atMost125 = (x) => x <= 1.25;
     /** @type {Row[]} */
     const rows = [
-      { figure: '/healthz req/s, 50 conns', unit: '/s', ...col((f) => f.rps50), goal: '>= 0.80', test: atLeast08 },
+      { figure: '/healthz req/s, 50 conns', unit: '/s', ...col((f) => f.rps50), goal: '>= 0.90', test: atLeast09 },
       { figure: '/healthz p99, 50 conns', unit: 'ms', ...col((f) => f.p99at50), goal: '<= 1.25', test: atMost125 },
       { figure: '/healthz req/s, 200 conns', unit: '/s', ...col((f) => f.rps200), goal: '>= 0.80', test: atLeast08 },
       { figure: '/healthz p99, 200 conns', unit: 'ms', ...col((f) => f.p99at200), goal: '<= 1.25', test: atMost125 },
@@ -697,9 +716,9 @@ async function main() {
       { figure: '  --quiet: req/s, 200 conns', unit: '/s', ...colQuiet((f) => f.rps200), goal: '>= 0.80', test: atLeast08 },
       { figure: '  --quiet: p99, 200 conns', unit: 'ms', ...colQuiet((f) => f.p99at200), goal: '<= 1.25', test: atMost125 },
       { figure: '  --quiet: CPU per request, 50', unit: 'us', ...colQuiet((f) => f.cpuPerReq50), goal: '-', test: null },
-      { figure: 'RSS idle', unit: 'MB', ...col((f) => f.idleMB), goal: '<= 1.00', test: (x) => x <= 1.0 },
+      { figure: 'RSS idle', unit: 'MB', ...col((f) => f.idleMB), goal: '<= 1.05', test: (x) => x <= 1.05 },
       ...(r.bareSea.length > 0 ? [{ ...colSea((f) => f.idleMB), figure: '  idle, vs bare server as a SEA too', unit: 'MB', goal: '-', test: null }] : []),
-      { figure: 'RSS after load', unit: 'MB', ...col((f) => f.loadedMB), goal: '<= 1.15', test: (x) => x <= 1.15 },
+      { figure: 'RSS after load', unit: 'MB', ...col((f) => f.loadedMB), goal: '<= 1.05', test: (x) => x <= 1.05 },
       ...(r.bareSea.length > 0 ? [{ ...colSea((f) => f.loadedMB), figure: '  after load, vs bare server as a SEA', unit: 'MB', goal: '-', test: null }] : []),
       { figure: '  anonymous part (RssAnon), idle', unit: 'MB', ...col((f) => f.idleAnonMB), goal: '-', test: null },
       { figure: '  anonymous part, after load', unit: 'MB', ...col((f) => f.loadedAnonMB), goal: '-', test: null },
@@ -712,6 +731,29 @@ async function main() {
     printTable(/** @type {{ title: string }} */ (subject).title, rows);
     if (s.key === 'sea' && bareSea !== undefined && 'why' in bareSea) r.notes.add(`no bare SEA row: ${bareSea.why}`);
     if (r.notes.size > 0) console.log(`notes: ${[...r.notes].join('; ')}`);
+  }
+  if (results.has('sea') && results.has('sea-old')) {
+    // The two lines side by side: "ratio" here is the newer line's executable / the older one's.
+    const n = resultsOf('sea');
+    const o = resultsOf('sea-old');
+    /** @param {Results} r @param {(f: ServeFigures) => number} pick */
+    const serve = (r, pick) => r.serve.ours.map(pick);
+    /** @param {Results} r @param {(f: ServeFigures) => number} pick */
+    const bare = (r, pick) => r.serve.bare.map(pick);
+    /** @type {Row[]} */
+    const rows = [
+      { figure: 'executable size', unit: 'MB', ours: [statSync(opt.exe).size / 1e6], bare: [statSync(/** @type {string} */ (opt.exeOld)).size / 1e6], goal: '-', test: null },
+      { figure: 'RSS idle', unit: 'MB', ours: serve(n, (f) => f.idleMB), bare: serve(o, (f) => f.idleMB), goal: '-', test: null },
+      { figure: 'RSS after load', unit: 'MB', ours: serve(n, (f) => f.loadedMB), bare: serve(o, (f) => f.loadedMB), goal: '-', test: null },
+      { figure: '  anonymous part (RssAnon), idle', unit: 'MB', ours: serve(n, (f) => f.idleAnonMB), bare: serve(o, (f) => f.idleAnonMB), goal: '-', test: null },
+      { figure: '  anonymous part, after load', unit: 'MB', ours: serve(n, (f) => f.loadedAnonMB), bare: serve(o, (f) => f.loadedAnonMB), goal: '-', test: null },
+      { figure: 'bare node:http RSS idle', unit: 'MB', ours: bare(n, (f) => f.idleMB), bare: bare(o, (f) => f.idleMB), goal: '-', test: null },
+      { figure: '/healthz req/s, 50 conns', unit: '/s', ours: serve(n, (f) => f.rps50), bare: serve(o, (f) => f.rps50), goal: '-', test: null },
+      { figure: `start to first answer`, unit: 'ms', ours: n.start.ours, bare: o.start.ours, goal: '-', test: null },
+      { figure: 'bare node:http start to first answer', unit: 'ms', ours: n.start.bare, bare: o.start.bare, goal: '-', test: null },
+      { figure: 'CPU per probe run', unit: 'ms', ours: n.cpu.ours, bare: o.cpu.ours, goal: '-', test: null },
+    ];
+    printTable(`Node lines side by side, ratio = newer / older: ${opt.exe} (Node ${seaNodeVersion}) in the "exechealthz" column, ${opt.exeOld} (Node ${oldNodeVersion}) in the "bare" column`, rows);
   }
   console.log(
     [

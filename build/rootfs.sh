@@ -3,7 +3,10 @@
 # Debian packages pinned in images/base/packages.lock (default OUTDIR .cache/rootfs/ARCH).
 # The same tree is the FROM-scratch base image and the QEMU sysroot for emulated runs, so
 # it has no absolute symlinks (qemu -L would follow them out of the tree) and fixed mtimes
-# (SOURCE_DATE_EPOCH) so image layers built from it are reproducible.
+# (SOURCE_DATE_EPOCH) so image layers built from it are reproducible. Image scanners read
+# what is inside the way they read distroless images: /etc/os-release from Debian's
+# base-files, and per package var/lib/dpkg/status.d/PACKAGE (its control fields as dpkg
+# records them) and PACKAGE.md5sums (the package's files that are still in the tree).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$ROOT/build/debian.sh"
@@ -48,11 +51,24 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM HUP
 
 debs="$(fetch_debs "$arch")"
-for deb in $debs; do dpkg-deb -x "$deb" "$tmp"; done
+ctrl="$(mktemp -d)"
+trap 'rm -rf "$tmp" "$ctrl"' EXIT
+for deb in $debs; do
+  pkg="$(dpkg-deb -f "$deb" Package)"
+  mkdir "$ctrl/$pkg"
+  dpkg-deb -e "$deb" "$ctrl/$pkg"
+  if [ "$pkg" = base-files ]; then
+    # Only the release identification; the rest of base-files is a full system's skeleton.
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./usr/lib/os-release ./etc/os-release
+  else
+    dpkg-deb -x "$deb" "$tmp"
+  fi
+done
+[ -f "$tmp/usr/lib/os-release" ] || die "base-files of $arch has no usr/lib/os-release"
 
 # The applet list is the same on every arch; ask the x86_64 busybox, which runs natively.
 host_bb="$(mktemp -d)"
-trap 'rm -rf "$tmp" "$host_bb"' EXIT
+trap 'rm -rf "$tmp" "$ctrl" "$host_bb"' EXIT
 dpkg-deb -x "$(fetch_debs amd64 | grep /busybox-static_)" "$host_bb"
 applets="$("$host_bb/bin/busybox" --list-full)"
 
@@ -65,7 +81,8 @@ rm -f lib/"$triplet"/libmvec[.-]*
 rm -f lib/"$triplet"/{libBrokenLocale,libanl,libc_malloc_debug,libmemusage,libnsl,libnss_compat,libnss_hesiod,libpcprofile,libthread_db}[.-]*
 rm -f usr/lib/"$triplet"/{libBrokenLocale,libanl,libc_malloc_debug,libmemusage,libnsl,libnss_compat,libnss_hesiod,libpcprofile,libthread_db}[.-]*
 find . -path "./usr/lib/$triplet/audit" -prune -exec rm -rf {} +
-mv usr/bin/tini-static usr/bin/tini.static && rm -f usr/bin/tini && mv usr/bin/tini.static usr/bin/tini
+# tini-static stays under its packaged name (its md5sums entry still matches) behind the link.
+rm -f usr/bin/tini && ln -s tini-static usr/bin/tini
 
 # Busybox applets as relative links, so they resolve inside the tree wherever it is mounted.
 while read -r path; do
@@ -93,6 +110,25 @@ for f in "lib/$triplet/libc.so.6" "usr/lib/$triplet/libstdc++.so.6" "lib/$triple
 done
 [ "$arch" != arm ] || [ -e "usr/lib/$triplet/libatomic.so.1" ] || die "rootfs for arm lacks libatomic.so.1"
 
+# The dpkg database of the distroless layout: one status paragraph per package, fields in
+# the order dpkg writes them (Package, Status, then the control file's own), and the
+# md5sums lines of the files the trim kept, so a scanner maps each file to its package.
+mkdir -p var/lib/dpkg/status.d
+for dir in "$ctrl"/*/; do
+  pkg="$(basename "$dir")"
+  awk -v status='install ok installed' 'NR == 1 && /^Package:/ { print; print "Status: " status; next } { print }' \
+    "$dir/control" > "var/lib/dpkg/status.d/$pkg"
+  [ "$(head -c 8 "var/lib/dpkg/status.d/$pkg")" = Package: ] || die "control file of $pkg does not start with Package:"
+  : > "var/lib/dpkg/status.d/$pkg.md5sums"
+  while read -r sum path; do
+    if [ -f "$path" ] && [ ! -L "$path" ] && [ "$(md5sum < "$path" | cut -d' ' -f1)" = "$sum" ]; then
+      printf '%s  %s\n' "$sum" "$path" >> "var/lib/dpkg/status.d/$pkg.md5sums"
+    fi
+  done < "$dir/md5sums"
+  [ -s "var/lib/dpkg/status.d/$pkg.md5sums" ] || die "no file of $pkg is left in the $arch rootfs"
+done
+chmod 644 var/lib/dpkg/status.d/*
+
 find . -exec touch -h -d "@$epoch" {} +
 cd "$ROOT"
 
@@ -100,5 +136,5 @@ cd "$ROOT"
 if [ -e "$out" ]; then mv "$out" "$tmp.old"; fi
 mv "$tmp" "$out"
 rm -rf "$tmp.old"
-trap 'rm -rf "$host_bb"' EXIT
+trap 'rm -rf "$host_bb" "$ctrl"' EXIT
 printf 'rootfs %s: %s (%s, %s files)\n' "$arch" "${out#$ROOT/}" "$(du -sh "$out" | cut -f1)" "$(find "$out" | wc -l)"

@@ -81,15 +81,30 @@ for (const dir of [...bundledDirs].sort()) {
 
 // ---- the Node.js runtime ------------------------------------------------------------------
 const node = readNodeLock(values['node-lock'], arch, fail);
+// Named the way vulnerability databases key Node.js advisories: the NVD CPE of Node.js and
+// the generic purl scanners map to the Node.js runtime (Node.js has no purl type of its
+// own; pkg:npm/node would be an unrelated npm package). The npm package the binary came
+// from, with its integrity, is the component's pedigree.
 const nodeComponent = {
   type: 'application',
-  'bom-ref': `pkg:npm/${node.package}@${node.version}`,
+  'bom-ref': `pkg:generic/node@${node.version}`,
   name: 'node',
   version: node.version,
   description: `Node.js runtime (from the npm package ${node.package}) that the single executable embeds`,
-  purl: `pkg:npm/${node.package}@${node.version}`,
+  cpe: `cpe:2.3:a:nodejs:node.js:${node.version}:*:*:*:*:*:*:*`,
+  purl: `pkg:generic/node@${node.version}`,
   hashes: [integrityHash(node.integrity)],
   licenses: [{ license: { id: 'MIT' } }],
+  pedigree: {
+    ancestors: [{
+      type: 'application',
+      'bom-ref': `pkg:npm/${node.package}@${node.version}`,
+      name: node.package,
+      version: node.version,
+      purl: `pkg:npm/${node.package}@${node.version}`,
+      hashes: [integrityHash(node.integrity)],
+    }],
+  },
   properties: [
     { name: 'exechealthz:npm-package', value: node.package },
     { name: 'exechealthz:npm-integrity', value: node.integrity },
@@ -144,6 +159,7 @@ const bom = {
         { name: 'exechealthz:arch', value: arch.make },
         { name: 'exechealthz:platform', value: arch.platform },
         { name: 'exechealthz:debian-arch', value: arch.debian },
+        { name: 'exechealthz:node-version', value: node.version },
       ],
     },
   },

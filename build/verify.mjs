@@ -62,7 +62,7 @@ function checkSbom(byDigest, digest, arch) {
   const comps = bom.components || [];
   const node = readNodeLock(values['node-lock'], arch, fail);
   const n = comps.find((c) => c.name === 'node');
-  if (!n || n.version !== node.version || !String(n.purl).includes(`/${node.package}@`)) {
+  if (!n || n.version !== node.version || n.purl !== `pkg:generic/node@${node.version}` || !n.cpe?.startsWith(`cpe:2.3:a:nodejs:node.js:${node.version}:`) || !(n.pedigree?.ancestors || []).some((c) => String(c.purl).includes(`/${node.package}@`))) {
     return { error: `sbom: Node.js ${node.package}@${node.version} of the lock not named (found ${n ? `${n.purl}` : 'none'})` };
   }
   const pinned = readBaseLock(values['base-lock'], arch, fail);
@@ -94,6 +94,8 @@ function checkConfig(byDigest, arch) {
   for (const l of ['org.opencontainers.image.source', 'org.opencontainers.image.revision', 'org.opencontainers.image.created', 'org.opencontainers.image.title']) {
     if (!labels[l]) return { error: `config: label ${l} missing` };
   }
+  const node = readNodeLock(values['node-lock'], arch, fail).version;
+  if (labels['exechealthz.node.version'] !== node) return { error: `config: label exechealthz.node.version is '${labels['exechealthz.node.version']}', want ${node} (build/node.lock.json)` };
   if (labels['org.opencontainers.image.version'] !== version) return { error: `config: label org.opencontainers.image.version is '${labels['org.opencontainers.image.version']}', want '${version}'` };
   return {};
 }

@@ -17,7 +17,7 @@ import { quitHandler } from './quit';
 import { killAllGroups, runCommand } from './runner';
 import { createApp, type Route } from './server';
 import { createShutdown, onSignals } from './shutdown';
-import { VERSION } from './version';
+import { NODE_VERSION, VERSION, versionLine } from './version';
 
 const KILL_GRACE_MS = 500;
 
@@ -68,7 +68,7 @@ function main(): void {
     return;
   }
   if (outcome.kind === 'version') {
-    process.stdout.write(`${VERSION}\n`);
+    process.stdout.write(`${versionLine(VERSION, NODE_VERSION)}\n`);
     return;
   }
   const { config, warnings } = outcome;

@@ -5,7 +5,7 @@ import { send } from './http';
 import { CONTENT_TYPE, renderMetrics, type CheckSnapshot } from './metrics';
 import type { ProcessStats } from './process-stats';
 import type { Handler } from './server';
-import { VERSION } from './version';
+import { NODE_VERSION, VERSION } from './version';
 
 export function snapshotCheck(check: Check): CheckSnapshot {
   const last = check.last;
@@ -30,6 +30,7 @@ export function metricsHandler(
   return (_req, res) => {
     const body = renderMetrics({
       version: VERSION,
+      nodeVersion: NODE_VERSION,
       checks: checks.map(snapshotCheck),
       process: stats.scrape(),
       ...(connections === undefined ? {} : { connections: connections() }),

@@ -21,6 +21,8 @@ export interface CheckSnapshot {
 
 export interface MetricsSnapshot {
   readonly version: string;
+  /** The embedded Node.js runtime (`v24.22.3`): it differs per arch. */
+  readonly nodeVersion: string;
   readonly checks: readonly CheckSnapshot[];
   readonly process: ProcessFigures;
   /** HTTP connections (connection-guard.ts); absent where no server runs. */
@@ -69,8 +71,8 @@ export function renderMetrics(snap: MetricsSnapshot): string {
     }
   };
 
-  family('exechealthz_build_info', 'gauge', 'Always 1; the version label says which build runs.');
-  sample('exechealthz_build_info', 1, { version: snap.version });
+  family('exechealthz_build_info', 'gauge', 'Always 1; the labels say which build and which Node.js runtime run.');
+  sample('exechealthz_build_info', 1, { version: snap.version, node_version: snap.nodeVersion });
 
   perCheck('exechealthz_check_up', '1 if the check answers 200 now (last run succeeded and is fresh), else 0.', (c) => (c.up ? 1 : 0), false);
   perCheck('exechealthz_check_last_exit_code', 'Exit status of the last run; -1 if it was killed or could not start.', (c) => c.lastExitCode, true);

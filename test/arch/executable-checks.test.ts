@@ -9,16 +9,14 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ROOT } from '../helpers/service';
 import { arches, requireFile } from './arch-table';
+import { nodeBinary } from '../helpers/node-lock';
 
 const dir = mkdtempSync(join(tmpdir(), 'exechealthz-checks-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const amd64 = arches().find((a) => a.make === 'amd64');
 const arm64 = arches().find((a) => a.make === 'arm64');
-const nodeOf = (make: string): string => {
-  const lock = JSON.parse(readFileSync(join(ROOT, 'build', 'node.lock.json'), 'utf8')) as { version: string };
-  return join(ROOT, '.cache', 'node', lock.version, make, 'node');
-};
+const nodeOf = nodeBinary;
 
 /** Runs executable.mjs for amd64 with a fake pkg whose action on its -o file is `action`. */
 function buildWithFakePkg(name: string, action: string): { code: number | null; stderr: string; outDir: string } {

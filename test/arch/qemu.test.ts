@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { get, type Reply } from '../helpers/http';
 import { until } from '../helpers/poll';
-import { startService, type Service } from '../helpers/service';
+import { runToExit, startService, type Service } from '../helpers/service';
+import { nodePin } from '../helpers/node-lock';
 import { arches, isHost, requireFile, type Arch } from './arch-table';
 
 // Emulated Node boots in seconds; allow a loaded 2-core machine plenty.
@@ -79,9 +80,18 @@ describe('executables under QEMU: /healthz', () => {
       const ok = await answer(`${s.baseUrl}/healthz`, (r) => r.status === 200, EMULATED_MS);
       assert.equal(ok.body, 'ok');
 
+      // The runtime inside is the one the lock pins for this arch (they differ per arch).
+      const node = `v${nodePin(a.make).version}`;
+      const metrics = await get(`${s.baseUrl}/metrics`);
+      assert.match(metrics.body, new RegExp(`^exechealthz_build_info\\{version="[^"]+",node_version="${node.replace(/\./g, '\\.')}"\\} 1$`, 'm'));
+
       const exit = await s.stop('SIGTERM');
       assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, `stderr:\n${s.stderr()}`);
       t.diagnostic(`${a.make}: exited ${exit.elapsedMs} ms after SIGTERM`);
+
+      const version = await runToExit(['--version'], { env, timeoutMs: EMULATED_MS });
+      assert.equal(version.code, 0, version.stderr);
+      assert.match(version.stdout, new RegExp(`^exechealthz \\S+ \\(node ${node.replace(/\./g, '\\.')}\\)\n$`));
     });
   }
 });

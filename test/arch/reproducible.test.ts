@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BUNDLE, ROOT } from '../helpers/service';
 import { requireFile } from './arch-table';
+import { nodeBinary } from '../helpers/node-lock';
 
 const dir = mkdtempSync(join(tmpdir(), 'exechealthz-repro-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -16,8 +17,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 describe('executables are reproducible', () => {
   it('the same bundle in two different checkouts gives byte-identical amd64 executables', () => {
     requireFile(BUNDLE, 'make bundle');
-    const lock = JSON.parse(readFileSync(join(ROOT, 'build', 'node.lock.json'), 'utf8')) as { version: string };
-    const node = join(ROOT, '.cache', 'node', lock.version, 'amd64', 'node');
+    const node = nodeBinary('amd64');
     requireFile(node, 'make node-fetch');
     const digests = ['checkout-a/dist', 'elsewhere/b/dist'].map((sub) => {
       mkdirSync(join(dir, sub), { recursive: true });

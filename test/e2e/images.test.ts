@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { get } from '../helpers/http';
 import { until } from '../helpers/poll';
+import { nodePin } from '../helpers/node-lock';
 import {
   arches, freePort, imageConfig, make, ok, platformParts, printedRefs, rawManifest, REGISTRY, requireEngine, run,
   runContainer, untilStatus, type Container,
@@ -65,7 +66,7 @@ describe('pushed images', () => {
   });
 
   for (const a of ARCHES) {
-    it(`${a.make}: ${a.platform}, user 65532, tini entrypoint, port 8080, OCI labels and annotations`, async () => {
+    it(`${a.make}: ${a.platform}, user 65532, tini entrypoint, port 8080, OCI labels and annotations, Node version`, async () => {
       const ref = archRef(a.make);
       const manifest = await rawManifest(ref);
       assert.equal(manifest['mediaType'], 'application/vnd.oci.image.manifest.v1+json');
@@ -86,6 +87,8 @@ describe('pushed images', () => {
         'org.opencontainers.image.created': CREATED,
         'org.opencontainers.image.source': /^\S+$/,
         'org.opencontainers.image.description': /liveness/i,
+        // The runtime differs per arch: each image says which Node.js it carries.
+        'exechealthz.node.version': nodePin(a.make).version,
       };
       for (const [where, kv] of [['label', config['config']['Labels']], ['annotation', manifest['annotations']]] as const) {
         for (const [k, v] of Object.entries(want)) {

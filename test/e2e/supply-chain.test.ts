@@ -10,6 +10,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { nodePin } from '../helpers/node-lock';
 import { until } from '../helpers/poll';
 import { archSpec } from '../helpers/spec';
 import { freePort } from './lib/docker';
@@ -105,7 +106,7 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
     const v = verdicts(r);
     assert.equal(v.length, ARCHES.length + 1, r.stdout);
     for (const a of ARCHES) {
-      assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz-${a.make}:${TAG}@sha256:`) && l.includes(`${archSpec(a.make).debian} debs`)), `${a.make}:\n${r.stdout}`);
+      assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz-${a.make}:${TAG}@sha256:`) && l.includes(`sbom node ${nodePin(a.make).version} + `) && l.includes(`${archSpec(a.make).debian} debs`)), `${a.make}:\n${r.stdout}`);
     }
     assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz:${TAG}@`) && l.includes(`${ARCHES.length} platforms`)), r.stdout);
     console.log(`# make verify (4 arches + index): ${r.seconds.toFixed(1)} s`);
@@ -164,6 +165,16 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
       assert.equal(r.stdout, readFileSync(join(ROOT, `dist/sbom/exechealthz-${a.make}.cdx.json`), 'utf8'), a.make);
       const bom = JSON.parse(r.stdout);
       assert.equal(bom.metadata.component.properties.find((p: { name: string }) => p.name === 'exechealthz:arch').value, a.make);
+
+      // What a scanner reads in the image itself: Debian's os-release and one dpkg entry per
+      // Debian package the SBOM names, nothing more.
+      const os = sh('docker', ['run', '--rm', '--network', 'host', '--platform', a.platform, '--entrypoint', '/bin/cat', ref, '/etc/os-release']);
+      assert.equal(os.status, 0, `${a.make}: ${os.stderr}`);
+      assert.match(os.stdout, /^ID=debian$/m, a.make);
+      const ls = sh('docker', ['run', '--rm', '--network', 'host', '--platform', a.platform, '--entrypoint', '/bin/ls', ref, '/var/lib/dpkg/status.d']);
+      assert.equal(ls.status, 0, `${a.make}: ${ls.stderr}`);
+      const debNames = bom.components.filter((c: { purl?: string }) => c.purl?.startsWith('pkg:deb/')).map((c: { name: string }) => c.name);
+      assert.deepEqual(ls.stdout.split(/\s+/).filter((f) => f && !f.endsWith('.md5sums')).sort(), debNames.sort(), a.make);
     }
   });
 

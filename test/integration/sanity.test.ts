@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { runToExit, startService, type Finished } from '../helpers/service';
+import { hostMake, nodePin } from '../helpers/node-lock';
 
 function assertUsageExit(r: Finished, message: string): void {
   assert.equal(r.code, 2, `exit status; stderr: ${r.stderr}`);
@@ -75,7 +76,8 @@ describe('sanity checks at start-up', () => {
     }
     const version = await runToExit(['-version']);
     assert.equal(version.code, 0);
-    assert.match(version.stdout, /^\S+\n$/);
+    // The service version and the Node.js runtime the lock pins for this machine's arch.
+    assert.match(version.stdout, new RegExp(`^exechealthz \\S+ \\(node v${nodePin(hostMake()).version.replace(/\./g, '\\.')}\\)\n$`));
     assert.equal(version.stderr, '');
   });
 });

@@ -37,7 +37,7 @@ const fresh: CheckSnapshot = {
   histogram: { buckets: new Array<number>(13).fill(0), sum: 0, count: 0 },
 };
 
-const text = renderMetrics({ version: '1.0', checks: [ran, fresh], process: proc });
+const text = renderMetrics({ version: '1.0', nodeVersion: 'v24.22.3', checks: [ran, fresh], process: proc });
 const lines = text.split('\n');
 
 function has(line: string): void {
@@ -63,7 +63,7 @@ describe('renderMetrics', () => {
     assert.equal(seen.size, 19);
   });
 
-  it('renders the build info', () => has('exechealthz_build_info{version="1.0"} 1'));
+  it('renders the build info with the embedded Node.js version', () => has('exechealthz_build_info{version="1.0",node_version="v24.22.3"} 1'));
 
   it('renders per-check gauges', () => {
     has('exechealthz_check_up{url="/healthz"} 0');
@@ -132,13 +132,13 @@ describe('renderMetrics', () => {
 
 describe('renderMetrics: HTTP connections', () => {
   it('renders the open gauge and the dropped counter by reason when given', () => {
-    const out = renderMetrics({ version: '1.0', checks: [], process: proc, connections: { open: 7, evicted: 3, refused: 1 } });
+    const out = renderMetrics({ version: '1.0', nodeVersion: 'v24.22.3', checks: [], process: proc, connections: { open: 7, evicted: 3, refused: 1 } });
     assert.match(out, /^# TYPE exechealthz_http_connections gauge\nexechealthz_http_connections 7$/m);
     assert.match(out, /^# TYPE exechealthz_http_connections_dropped_total counter$/m);
     assert.match(out, /^exechealthz_http_connections_dropped_total\{reason="evicted"\} 3$/m);
     assert.match(out, /^exechealthz_http_connections_dropped_total\{reason="refused"\} 1$/m);
   });
   it('leaves them out without a server', () => {
-    assert.doesNotMatch(renderMetrics({ version: '1.0', checks: [], process: proc }), /http_connections/);
+    assert.doesNotMatch(renderMetrics({ version: '1.0', nodeVersion: 'v24.22.3', checks: [], process: proc }), /http_connections/);
   });
 });

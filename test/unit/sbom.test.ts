@@ -36,7 +36,7 @@ function sbom(arch: string, out: string, extra: string[] = [], epoch = '17000000
     '--bundle-map', map, '--npm-sbom', npmSbom, ...extra], { SOURCE_DATE_EPOCH: epoch });
 }
 
-interface Component { name: string; version: string; purl?: string; hashes?: { alg: string; content: string }[] }
+interface Component { name: string; version: string; purl?: string; cpe?: string; hashes?: { alg: string; content: string }[]; pedigree?: { ancestors?: Component[] } }
 
 before(() => {
   writeFileSync(map, JSON.stringify({ version: 3, sources: ['../src/main.ts', '../node_modules/minimist/index.js'], mappings: '' }));
@@ -74,9 +74,15 @@ describe('sbom per arch', () => {
       const node = comps.find((c) => c.name === 'node')!;
       const lock = nodeLock.arches[arch.make];
       assert.equal(node.version, lock.version);
-      assert.equal(node.purl, `pkg:npm/${lock.package}@${lock.version}`);
+      // Identified as vulnerability databases key Node.js: NVD's CPE and the generic purl.
+      assert.equal(node.purl, `pkg:generic/node@${lock.version}`);
+      assert.equal(node.cpe, `cpe:2.3:a:nodejs:node.js:${lock.version}:*:*:*:*:*:*:*`);
+      assert.equal(props['exechealthz:node-version'], lock.version);
       const [alg, b64] = lock.integrity.split('-');
-      assert.deepEqual(node.hashes, [{ alg: alg.replace('sha', 'SHA-'), content: Buffer.from(b64, 'base64').toString('hex') }]);
+      const hashes = [{ alg: alg.replace('sha', 'SHA-'), content: Buffer.from(b64, 'base64').toString('hex') }];
+      assert.deepEqual(node.hashes, hashes);
+      // ... and the npm package it came from, as its pedigree.
+      assert.deepEqual(node.pedigree?.ancestors?.map((c) => [c.purl, c.hashes]), [[`pkg:npm/${lock.package}@${lock.version}`, hashes]]);
 
       const minimist = comps.find((c) => c.name === 'minimist')!;
       assert.equal(minimist.version, npmLock.packages['node_modules/minimist'].version);
