@@ -4,6 +4,9 @@
 // Numbers that are measurements (bytes a flood got in, probe latency) are printed as
 // diagnostics; the assertions are the limits the README promises.
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FLAGS } from '../../src/flag-spec';
 import { get, httpRequest } from '../helpers/http';
@@ -67,9 +70,12 @@ describe('bounded connections', () => {
     assert.ok(Math.max(...r.probeMs) < 1000);
     const metrics = (await get(`${s.baseUrl}/metrics`)).body;
     const evicted = Number(/^exechealthz_http_connections_dropped_total\{reason="evicted"\} (\d+)$/m.exec(metrics)?.[1]);
-    assert.ok(evicted >= 70, `evicted ${evicted} (metrics:\n${metrics})`);
+    // 70 over the cap; on a loaded machine a few of the first may reach the header timeout
+    // before the last ones connect, so the exact count is the unit test's (http-guard).
+    assert.ok(evicted >= 35, `evicted ${evicted} (metrics:\n${metrics})`);
     assert.match(metrics, /^exechealthz_http_connections_dropped_total\{reason="refused"\} 0$/m);
-    assert.match(metrics, /^exechealthz_http_connections \d+$/m);
+    const open = Number(/^exechealthz_http_connections (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(open >= 1 && open <= 50, `open connections ${open}, cap 50`);
   });
 
   it('a request head over 8 KiB answers 431 and closes', async () => {
@@ -197,10 +203,11 @@ describe('a seeded, bounded flag fuzz against the executable', () => {
 
 describe('--check-config', () => {
   it('prints the resolved settings and exits 0 without running a command or listening', async () => {
-    const r = await runToExit(['-cmd=touch /tmp/exechealthz-must-not-exist; nslookup localhost', '--url=/ready', '-cmd=true', '-url=/live', '--period=1s', '--check-config']);
+    const marker = join(mkdtempSync(join(tmpdir(), 'exechealthz-check-config-')), 'ran');
+    const r = await runToExit([`-cmd=touch ${marker}; nslookup localhost`, '--url=/ready', '-cmd=true', '-url=/live', '--period=1s', '--check-config']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, [
-      'check: /ready -> touch /tmp/exechealthz-must-not-exist; nslookup localhost',
+      `check: /ready -> touch ${marker}; nslookup localhost`,
       'check: /live -> true',
       'address: 0.0.0.0',
       'port: 8080',
@@ -218,8 +225,7 @@ describe('--check-config', () => {
       '',
     ].join('\n'));
     assert.doesNotMatch(r.stderr, /listening/);
-    const { existsSync } = await import('node:fs');
-    assert.equal(existsSync('/tmp/exechealthz-must-not-exist'), false, 'no command ran');
+    assert.equal(existsSync(marker), false, 'no command ran');
   });
 
   it('still refuses bad flags with one line and exit 2', async () => {
