@@ -128,9 +128,10 @@ function main(): void {
     fail(`cannot listen on ${config.address}:${config.port}: ${err.code ?? err.message}`, 1);
   });
   onSignals(shutdown);
-  for (const check of checks) check.start();
+  // Probes start once the port is ours: a service that cannot serve must not run them.
   server.listen(config.port, config.address, () => {
     listening = true;
+    for (const check of checks) check.start();
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
     logger.notice(`exechealthz ${VERSION} listening on ${host}:${addr.port}`);
