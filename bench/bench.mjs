@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // @ts-check
-// The benchmark of issue 2 (not a test): exechealthz against a bare node:http server
+// The benchmark (not a test): exechealthz against a bare node:http server
 // answering `ok`, on the same Node, measured alternately in the same run, medians of
 // rounds, printed as ratios. Run it with `make bench` (or `npm run bench`), which builds
 // what it needs and installs wrk.
