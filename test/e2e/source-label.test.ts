@@ -3,9 +3,9 @@
 // file:// URL, run `make all-container` each and get the same digest for every arch, labelled
 // with the default source; a clone whose origin is scp-like (git@host:org/repo.git) or an
 // https URL with credentials is labelled https://host/org/repo (`make print`, nothing built).
-// The clones reuse this checkout's executables, rootfs and SBOMs (copied with their times, the
-// clone's own files dated before them, as a CI cache restore would leave them, so make has
-// nothing to rebuild): what differs is the clone.
+// The clones start from this checkout's downloads and build outputs (copied with their times,
+// the clone's own files dated before them, as a CI cache restore would leave them), so make
+// rebuilds little or nothing, offline: what differs is the clone.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -41,7 +41,7 @@ async function printedSource(dir: string): Promise<string> {
 
 /** This checkout's build outputs copied into a clone, the clone's own files dated before them. */
 function seed(dir: string): void {
-  for (const p of ['node_modules', 'bin', 'dist', '.cache/node', '.cache/rootfs']) {
+  for (const p of ['node_modules', 'bin', 'dist', '.cache/node', '.cache/pkg-home', '.cache/rootfs']) {
     if (!existsSync(join(ROOT, p))) throw new Error(`${p} is missing in ${ROOT}: run make all-build sbom first`);
     mkdirSync(join(dir, p, '..'), { recursive: true });
     cpSync(join(ROOT, p), join(dir, p), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
@@ -65,7 +65,6 @@ describe('the source label', () => {
       seed(dir);
       assert.equal(await printedSource(dir), FALLBACK, `${dir}: a local origin falls back to the default source`);
       const r = await make(['-C', dir, '--no-print-directory', 'all-container', `PREFIX=${PREFIX}`, `TAG=${TAG}`, `IMAGE_CTX=${join(dir, 'ctx')}`]);
-      assert.doesNotMatch(r.stdout, /build\/executable\.mjs|build\/bundle\.mjs/, 'the clone reused the executables');
       t.diagnostic(`${dir}: make all-container ${(r.ms / 1000).toFixed(1)} s`);
       digests.push(printedRefs(r.stdout, 'built'));
     }
