@@ -4,7 +4,7 @@
 // The time from spawn to the first /healthz answer is printed as a diagnostic (a
 // measurement for the report, not a pass/fail limit).
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -12,11 +12,11 @@ import { get, type Reply } from '../helpers/http';
 import { until } from '../helpers/poll';
 import { runToExit, startService, type Service } from '../helpers/service';
 import { nodePin } from '../helpers/node-lock';
-import { arches, isHost, requireFile, type Arch } from './arch-table';
+import { arches, isHost, requireFile } from './arch-table';
+import { requireEmulation } from './emulation';
 
 // Emulated Node boots in seconds; allow a loaded 2-core machine plenty.
 const EMULATED_MS = 90_000;
-const INSTALL = 'install qemu-user-static and binfmt-support, then enable them: `bash hack/provision-qemu.sh`';
 
 const running: Service[] = [];
 const dirs: string[] = [];
@@ -24,19 +24,6 @@ after(async () => {
   await Promise.all(running.map((s) => s.stop('SIGKILL')));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
-
-function requireEmulation(a: Arch): void {
-  const handler = `/proc/sys/fs/binfmt_misc/qemu-${a.qemu}`;
-  if (!existsSync('/proc/sys/fs/binfmt_misc/status')) {
-    throw new Error(`binfmt_misc is not mounted, so ${a.make} executables cannot run here: ${INSTALL}`);
-  }
-  if (!existsSync(handler)) throw new Error(`no binfmt handler ${handler} for ${a.make}: ${INSTALL}`);
-  const state = readFileSync(handler, 'utf8');
-  if (!state.startsWith('enabled')) throw new Error(`binfmt handler ${handler} is disabled: ${INSTALL}`);
-  if (!/^flags: .*F/m.test(state) && !existsSync(`/usr/bin/qemu-${a.qemu}-static`)) {
-    throw new Error(`binfmt handler ${handler} points at a missing interpreter: ${INSTALL}`);
-  }
-}
 
 function answer(url: string, ok: (r: Reply) => boolean, timeoutMs: number): Promise<Reply> {
   return until(`an answer from ${url}`, async () => {
