@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { lastLine, startServed as startServedAs } from './lib/served.mjs';
 
 // ---- command line ------------------------------------------------------------------
 
@@ -103,57 +104,10 @@ for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
   });
 }
 
-/**
- * A served process: the service or the bare server.
- * @typedef {{ name: string, child: import('node:child_process').ChildProcess, pid: number,
- *   port: number, spawnedAt: number, listenedAt: number, logBytes: () => number }} Served
- */
+/** @typedef {import('./lib/served.mjs').Served} Served */
 
-/**
- * Spawns argv[0] with the rest and waits for `listening on ADDR:PORT` on stderr.
- * @param {string} name @param {string[]} argv @returns {Promise<Served>}
- */
-function startServed(name, argv) {
-  return new Promise((resolveStart, rejectStart) => {
-    const spawnedAt = performance.now();
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-    live.add(child);
-    let text = '';
-    let bytes = 0;
-    let port = 0;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      rejectStart(new Fatal(`${name} did not say "listening on" within 15 s: ${lastLine(text)}`, 1));
-    }, 15_000);
-    child.stderr?.on('data', (/** @type {Buffer} */ chunk) => {
-      bytes += chunk.length;
-      if (port !== 0) return;
-      text += chunk.toString('utf8');
-      const m = /listening on \S+:(\d+)/.exec(text);
-      if (m === null) return;
-      port = Number(m[1]);
-      clearTimeout(timer);
-      resolveStart({ name, child, pid: /** @type {number} */ (child.pid), port, spawnedAt, listenedAt: performance.now(), logBytes: () => bytes });
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      live.delete(child);
-      rejectStart(new Fatal(`${name} could not start: ${err.message}`, 1));
-    });
-    child.on('exit', (code, signal) => {
-      live.delete(child);
-      if (port !== 0) return;
-      clearTimeout(timer);
-      rejectStart(new Fatal(`${name} exited (${signal ?? `status ${code}`}) before listening: ${lastLine(text)}`, 1));
-    });
-  });
-}
-
-/** @param {string} text */
-function lastLine(text) {
-  const lines = text.trim().split('\n');
-  return lines[lines.length - 1] || '(no output)';
-}
+/** @param {string} name @param {string[]} argv */
+const startServed = (name, argv) => startServedAs(name, argv, { live, timeoutMs: 15_000, fail: (m) => new Fatal(m, 1) });
 
 /** SIGTERM, then SIGKILL after 7 s (the service's grace is 5 s); resolves once it is gone. @param {Served} s */
 async function stop(s) {

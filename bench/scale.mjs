@@ -16,12 +16,13 @@
 // --node is the Node the baseline runs on: by default the one the executable embeds
 // (.cache/node/VERSION/ARCH/node, as `make` fetched it), else the Node running this.
 // --exe may also be a bundle (`dist/exechealthz.cjs`), then run with --node.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startServed as startServedAs } from './lib/served.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -156,43 +157,10 @@ function cpuSeconds(pid) {
   return total / CLK_TCK;
 }
 
-/**
- * @typedef {{ name: string, child: import('node:child_process').ChildProcess, pid: number, port: number }} Served
- */
+/** @typedef {import('./lib/served.mjs').Served} Served */
 
-/** Starts argv and waits for `listening on ADDR:PORT` on stderr (drained after). @param {string} name @param {string[]} argv */
-function startServed(name, argv) {
-  return new Promise((res, rej) => {
-    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
-    live.add(child);
-    let text = '';
-    let port = 0;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      rej(new ScaleError(`${name} did not say "listening on" within 30 s: ${text.trim().split('\n').pop()}`, 1));
-    }, 30_000);
-    child.stderr?.on('data', (/** @type {Buffer} */ chunk) => {
-      if (port !== 0) return;
-      text += chunk.toString('utf8');
-      const m = /listening on \S+:(\d+)/.exec(text);
-      if (m === null) return;
-      port = Number(m[1]);
-      clearTimeout(timer);
-      res({ name, child, pid: /** @type {number} */ (child.pid), port });
-    });
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      live.delete(child);
-      rej(new ScaleError(`${name} could not start: ${err.message}`, 1));
-    });
-    child.on('exit', (code, signal) => {
-      live.delete(child);
-      if (port !== 0) return;
-      clearTimeout(timer);
-      rej(new ScaleError(`${name} exited (${signal ?? `status ${code}`}) before listening: ${text.trim().split('\n').pop()}`, 1));
-    });
-  });
-}
+/** @param {string} name @param {string[]} argv */
+const startServed = (name, argv) => startServedAs(name, argv, { live, timeoutMs: 30_000, fail: (m) => new ScaleError(m, 1) });
 
 /** @param {Served} s */
 async function stop(s) {
