@@ -154,7 +154,7 @@ const LOCK_COMMENT = [
   'own under qemu-arm-static); pkgHost runs pkg (>= 22); compare is the x64 Node of the oldest embedded line, for make bench.',
   'integrity: npm SRI of the package tarball, checked on every fetch.',
   'Refresh: make node-lock (every arch to the newest release of its own line); NODE_VERSION=24 or 24.22.3 for every arch,',
-  'NODE_VERSION_<arch>=... for one. README, Security, says why each arch has its source.',
+  'NODE_VERSION_<arch>=... for one. docs/security.md says why each arch has its source.',
 ].join(' ');
 
 function refresh() {

@@ -27,7 +27,7 @@ export function findRoute(routes: readonly Route[], path: string): Route | undef
   return routes.find((r) => r.prefix === true && path.startsWith(r.path.endsWith('/') ? r.path : `${r.path}/`));
 }
 
-/** Limits on what one client can hold; see README, Security. */
+/** Limits on what one client can hold; see docs/security.md. */
 export const HTTP_LIMITS = {
   /** Request line and headers; a 1 MB URL answers 431. Node's default is 16 KiB. */
   maxHeaderSize: 8 * 1024,
