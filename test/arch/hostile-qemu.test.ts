@@ -1,8 +1,8 @@
 // The HTTP-surface mitigations hold on every arch's executable, whatever Node it embeds
 // (20.11.0 reads an endless chunk extension without limit): request bodies and chunk
 // extensions refused from the head before the client wrote 1 MiB, RSS growth under 5 MB,
-// and 500 slow connections not keeping a fresh probe from an answer within 1 s (3 s under
-// emulation). Foreign arches run under QEMU user emulation; they get time (a slower
+// and 500 slow connections not keeping a fresh probe from its answer (within the kubelet's
+// 1 s natively). Foreign arches run under QEMU user emulation; they get time (a slower
 // client pace and longer deadlines), never a larger byte budget.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -20,7 +20,7 @@ after(async () => {
 describe('hostile clients against every arch executable', () => {
   for (const a of arches()) {
     const how = isHost(a) ? 'natively' : `under qemu-${a.qemu}`;
-    it(`bin/${a.make}/exechealthz ${how}: bodies and chunk extensions refused unread, a fresh probe answers within 1 s natively (3 s emulated) under slowloris`, { timeout: 10 * EMULATED_MS }, async (t) => {
+    it(`bin/${a.make}/exechealthz ${how}: bodies and chunk extensions refused unread, a fresh probe is answered under slowloris (within 1 s natively)`, { timeout: 10 * EMULATED_MS }, async (t) => {
       const env = useExecutable(a);
       const s = await startService(['--period', '500ms', '--quiet'], { env, timeoutMs: EMULATED_MS });
       running.push(s);
@@ -31,9 +31,11 @@ describe('hostile clients against every arch executable', () => {
         const m = await bodyCase(s, c, isHost(a) ? 1 : 10, EMULATED_MS);
         t.diagnostic(`${a.make}: ${c.name}: ${m.bytes} bytes written before ${m.ended}, RSS +${(m.rssGrowth / 1e6).toFixed(2)} MB`);
       }
-      // The kubelet's 1 s natively; emulation runs Node several times slower, so an
-      // emulated arch gets 3 s (time, not bytes) and its figure is printed.
-      const limitMs = isHost(a) ? 1000 : 3000;
+      // The kubelet's 1 s natively. Emulation runs Node several times slower, and by how
+      // much depends on the machine's load, so there a wall-time limit would test the
+      // machine: an emulated arch must answer every fresh probe (time, not bytes), and its
+      // latency is printed as a figure.
+      const limitMs = isHost(a) ? 1000 : 30_000;
       const r = await slowloris(s.port, 500, EMULATED_MS, limitMs);
       const max = Math.max(...r.probeMs);
       t.diagnostic(`${a.make}: slowloris 500: ${r.probeMs.length} fresh probes, max ${max} ms; slow connections all closed ${r.allClosedAfterMs} ms after opening`);

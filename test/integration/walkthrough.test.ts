@@ -67,7 +67,7 @@ describe('several URL/command pairs', () => {
 
 describe('endpoints and shapes', () => {
   it('serves the listing, 404, 405, HEAD, JSON, verbose and --output', async () => {
-    const s = await start(['--cmd', 'echo hello; echo world >&2', '--period', '50ms', '--output', '--debug-endpoints=true']);
+    const s = await start(['--cmd', 'echo hello; echo world >&2', '--period', '50ms', '--output']);
     const ok = await answer(`${s.baseUrl}/healthz`, (r) => r.status === 200);
     assert.equal(ok.body, 'hello\nworld\n', '--output answers with the command output, stderr included');
 
