@@ -237,13 +237,17 @@ export async function runContainer(
 }
 
 /** Polls URL until its status is STATUS; returns the reply. Emulated Node boots in seconds. */
+/**
+ * The first answer of `status` that reports a finished run: the 503 the service gives before
+ * its first run ends ("no result yet") is not the result of any command.
+ */
 export async function untilStatus(c: Container, path: string, status: number, timeoutMs = 120_000) {
   try {
     return await until(
-      `${c.url}${path} to answer ${status}`,
+      `${c.url}${path} to answer ${status} with a run's result`,
       async () => {
         const r = await get(`${c.url}${path}`);
-        return r.status === status ? r : undefined;
+        return r.status === status && !r.body.startsWith('no result yet') ? r : undefined;
       },
       timeoutMs,
       100,
