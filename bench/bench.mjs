@@ -725,9 +725,10 @@ async function main() {
       '  1.6 ms CPU per probe, 379-669 MB peak RSS on the 50 MB case.',
     ].join('\n'),
   );
-  // The scale section (bench/scale.mjs): 1, 10, 100 checks vs the bare spawn loop on the executable's Node.
+  // The scale section (bench/scale.mjs): 1, 10, 100 checks vs the bare spawn loop on the
+  // executable's Node, whenever the executable is among the subjects.
   const scale = await import('./scale.mjs');
-  if (opt.only !== 'bundle') console.log(`\n${await scale.runScale(scale.parseScaleArgs(['--exe', opt.exe, '--node', opt.seaNode]))}\n`);
+  if (opt.only === undefined || opt.only.includes('sea')) console.log(`\n${await scale.runScale(scale.parseScaleArgs(['--exe', opt.exe, '--node', opt.seaNode]))}\n`);
   console.log(`loadavg: start ${load0}; 1-min after each round/subject ${loads.join(' ')}; end ${loadavg()}; took ${Math.round((Date.now() - t0) / 1000)} s`);
 }
 

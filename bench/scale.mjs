@@ -92,7 +92,9 @@ export function parseScaleArgs(argv) {
 function defaultNode() {
   try {
     const lock = JSON.parse(readFileSync(join(ROOT, 'build', 'node.lock.json'), 'utf8'));
-    const arch = { x64: 'amd64', arm64: 'arm64', ppc64: 'ppc64le', arm: 'arm' }[process.arch];
+    /** @type {Record<string, string | undefined>} */
+    const makeArch = { x64: 'amd64', arm64: 'arm64', ppc64: 'ppc64le', arm: 'arm' };
+    const arch = makeArch[process.arch];
     const version = (arch !== undefined && lock.arches?.[arch]?.version) || lock.version;
     const path = join(ROOT, '.cache', 'node', String(version), String(arch), 'node');
     if (existsSync(path)) return path;
@@ -261,7 +263,8 @@ export async function runScale(opt, log = (line) => process.stderr.write(`${line
   need(LOOP, 'baseline');
   const nodeVersion = execFileSync(opt.node, ['--version'], { encoding: 'utf8' }).trim();
   const ours = opt.exe.endsWith('.cjs') || opt.exe.endsWith('.js') ? [opt.node, resolve(opt.exe)] : [resolve(opt.exe)];
-  /** @type {Map<number, { ours: ReturnType<typeof measure> extends Promise<infer T> ? T[] : never, bare: any[] }>} */
+  /** @typedef {Awaited<ReturnType<typeof measure>>} Measured */
+  /** @type {Map<number, { ours: Measured[], bare: Measured[], launcher: Measured[] }>} */
   const results = new Map();
   for (const n of opt.checks) results.set(n, { ours: [], bare: [], launcher: [] });
   const t0 = Date.now();
