@@ -85,7 +85,8 @@ function main(): void {
   const routes: Route[] = [];
   const { server, connections } = createApp(routes, logger, { maxConnections: config.maxConnections });
   const shutdown = createShutdown({
-    server,
+    serving: server,
+    killProbes: killAllGroups,
     checks,
     graceMs: config.shutdownGraceMs,
     logger,

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { Check } from '../../src/check';
 import type { Logger } from '../../src/log';
 import { createShutdown } from '../../src/shutdown';
+import { killAllGroups } from '../../src/runner';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakeRunner } from '../helpers/fake-runner';
 
@@ -66,7 +67,7 @@ describe('shutdown', () => {
     await listening(server);
     const { check, runner } = hangingCheck();
     const rec = exitRecorder();
-    createShutdown({ server, checks: [check], graceMs: 5000, logger: silent, exit: rec.exit })('SIGTERM');
+    createShutdown({ serving: server, killProbes: killAllGroups, checks: [check], graceMs: 5000, logger: silent, exit: rec.exit })('SIGTERM');
     assert.equal(await rec.next, 0);
     assert.equal(runner.calls[0]?.options.signal?.aborted, true);
     assert.equal(server.listening, false);
@@ -90,7 +91,7 @@ describe('shutdown', () => {
     });
     await inFlight;
     const rec = exitRecorder();
-    createShutdown({ server, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit })('SIGTERM');
+    createShutdown({ serving: server, killProbes: killAllGroups, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit })('SIGTERM');
     try {
       assert.equal(server.listening, false, 'stopped accepting at once');
       await turns();
@@ -108,7 +109,7 @@ describe('shutdown', () => {
     const server = await serverWithHungRequest();
     const rec = exitRecorder();
     const started = Date.now();
-    createShutdown({ server, checks: [], graceMs: 200, logger: silent, exit: rec.exit })('SIGTERM');
+    createShutdown({ serving: server, killProbes: killAllGroups, checks: [], graceMs: 200, logger: silent, exit: rec.exit })('SIGTERM');
     assert.equal(await rec.next, 0);
     assert.ok(Date.now() - started >= 190);
   });
@@ -116,7 +117,7 @@ describe('shutdown', () => {
   it('exits at once, non-zero, on a second signal', async () => {
     const server = await serverWithHungRequest();
     const rec = exitRecorder();
-    const shutdown = createShutdown({ server, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit });
+    const shutdown = createShutdown({ serving: server, killProbes: killAllGroups, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit });
     shutdown('SIGTERM');
     shutdown('SIGINT');
     assert.deepEqual(rec.codes, [130]);
