@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BenchError as Fatal, parseLongFlags } from './lib/args.mjs';
 import { lastLine, startServed as startServedAs } from './lib/served.mjs';
 
 // ---- command line ------------------------------------------------------------------
@@ -31,35 +32,13 @@ const USAGE =
   'usage: node bench/bench.mjs --exe EXECUTABLE --sea-node NODE_OF_EXECUTABLE --bundle dist/exechealthz.cjs ' +
   '[--exe-old EXE --sea-node-old NODE] [--node NODE] [--rounds N] [--seconds S] [--cpu-seconds S] [--only sea,sea-old,bundle]';
 
-class Fatal extends Error {
-  /** @param {string} message @param {number} code */
-  constructor(message, code) {
-    super(message);
-    this.code = code;
-  }
-}
-
 /** @param {string[]} argv */
 function parseArgs(argv) {
-  /** @type {Record<string, string>} */
-  const o = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (m === null) throw new Fatal(`unexpected argument ${a}; ${USAGE}`, 2);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Fatal(`--${m[1]} needs a value; ${USAGE}`, 2);
-    o[m[1]] = value;
-  }
-  const known = ['exe', 'sea-node', 'exe-old', 'sea-node-old', 'bundle', 'node', 'rounds', 'seconds', 'cpu-seconds', 'only'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new Fatal(`unknown flag --${k}; ${USAGE}`, 2);
-  /** @param {string} k @param {number} def @param {number} min @param {number} max */
-  const num = (k, def, min, max) => {
-    if (o[k] === undefined) return def;
-    const n = Number(o[k]);
-    if (!Number.isFinite(n) || n < min || n > max) throw new Fatal(`--${k} ${o[k]}: want a number in ${min}..${max}`, 2);
-    return n;
-  };
+  const { values: o, num } = parseLongFlags(
+    argv,
+    ['exe', 'sea-node', 'exe-old', 'sea-node-old', 'bundle', 'node', 'rounds', 'seconds', 'cpu-seconds', 'only'],
+    USAGE,
+  );
   const only = o['only']?.split(',');
   for (const k of only ?? []) if (!['sea', 'sea-old', 'bundle'].includes(k)) throw new Fatal(`--only ${o['only']}: want a list of sea, sea-old, bundle`, 2);
   if ((o['exe-old'] === undefined) !== (o['sea-node-old'] === undefined)) throw new Fatal('--exe-old and --sea-node-old go together', 2);

@@ -22,6 +22,7 @@ import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BenchError, BenchError as ScaleError, parseLongFlags } from './lib/args.mjs';
 import { startServed as startServedAs } from './lib/served.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -36,13 +37,7 @@ const GOAL_KIB_PER_CHECK = 64;
 /** CPU goal: CPU per run against the spawn loop's. */
 const GOAL_CPU_RATIO = 1.1;
 
-export class ScaleError extends Error {
-  /** @param {string} message @param {number} code */
-  constructor(message, code) {
-    super(message);
-    this.code = code;
-  }
-}
+export { BenchError as ScaleError };
 
 /**
  * @typedef {{ exe: string, node: string, checks: number[], seconds: number, rounds: number,
@@ -51,24 +46,7 @@ export class ScaleError extends Error {
 
 /** @param {string[]} argv @returns {ScaleOptions} */
 export function parseScaleArgs(argv) {
-  /** @type {Record<string, string>} */
-  const o = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/s.exec(argv[i]);
-    if (m === null) throw new ScaleError(`unexpected argument ${argv[i]}; ${USAGE}`, 2);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new ScaleError(`--${m[1]} needs a value; ${USAGE}`, 2);
-    o[m[1]] = value;
-  }
-  const known = ['exe', 'node', 'checks', 'seconds', 'rounds', 'period-ms', 'flags', 'launcher'];
-  for (const k of Object.keys(o)) if (!known.includes(k)) throw new ScaleError(`unknown flag --${k}; ${USAGE}`, 2);
-  /** @param {string} k @param {number} def @param {number} min @param {number} max */
-  const num = (k, def, min, max) => {
-    if (o[k] === undefined) return def;
-    const n = Number(o[k]);
-    if (!Number.isFinite(n) || n < min || n > max) throw new ScaleError(`--${k} ${o[k]}: want a number in ${min}..${max}`, 2);
-    return n;
-  };
+  const { values: o, num } = parseLongFlags(argv, ['exe', 'node', 'checks', 'seconds', 'rounds', 'period-ms', 'flags', 'launcher'], USAGE);
   if (o['exe'] === undefined) throw new ScaleError(USAGE, 2);
   const checks = (o['checks'] ?? '1,10,100').split(',').map(Number);
   if (checks.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) {
