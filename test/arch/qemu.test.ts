@@ -12,8 +12,8 @@ import { get, type Reply } from '../helpers/http';
 import { until } from '../helpers/poll';
 import { runToExit, startService, type Service } from '../helpers/service';
 import { nodePin } from '../helpers/node-lock';
-import { arches, isHost, requireFile } from './arch-table';
-import { requireEmulation } from './emulation';
+import { arches, isHost } from './arch-table';
+import { useExecutable } from './emulation';
 
 // Emulated Node boots in seconds; allow a loaded 2-core machine plenty.
 const EMULATED_MS = 90_000;
@@ -38,19 +38,11 @@ describe('executables under QEMU: /healthz', () => {
   for (const a of arches()) {
     const how = isHost(a) ? 'natively' : `under qemu-${a.qemu} (binfmt, sysroot .cache/rootfs/${a.make})`;
     it(`bin/${a.make}/exechealthz runs ${how}: 503 while the probe fails, 200 once fixed, exit 0 on SIGTERM`, { timeout: 4 * EMULATED_MS }, async (t) => {
-      requireFile(a.executable, `make build-${a.make}`);
-      const env: NodeJS.ProcessEnv = { ...process.env, EXECHEALTHZ_BIN: a.executable };
-      if (!isHost(a)) {
-        requireEmulation(a);
-        requireFile(join(a.rootfs, 'lib', a.triplet, 'libc.so.6'), `make rootfs-${a.make}`);
-        // binfmt's qemu reads the sysroot from the environment (it has no -L argument).
-        env['QEMU_LD_PREFIX'] = a.rootfs;
-      }
+      const env = useExecutable(a);
       const dir = mkdtempSync(join(tmpdir(), `exechealthz-${a.make}-`));
       dirs.push(dir);
       const file = join(dir, 'test');
 
-      process.env['EXECHEALTHZ_BIN'] = a.executable; // read by startService's serviceCommand()
       const spawned = Date.now();
       const s = await startService(['--cmd', `ls ${file}`, '--period', '200ms'], { env, timeoutMs: EMULATED_MS });
       running.push(s);
