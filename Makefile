@@ -40,11 +40,14 @@ endif
 ROOTFS_DIR := .cache/rootfs
 # mtime of every file in the rootfs: the last commit that changed what goes into it.
 ROOTFS_EPOCH := $(or $(shell git log -1 --format=%ct -- images/base/packages.lock images/base/rootfs build/rootfs.sh 2>/dev/null),0)
+ROOTFS_EPOCH_STAMP := $(ROOTFS_DIR)/epoch/$(ROOTFS_EPOCH)
 ROOTFS_INPUTS := images/base/packages.lock images/base/packages.txt build/rootfs.sh build/debian.sh \
-	$(wildcard images/base/rootfs/etc/*) $(ROOTFS_DIR)/epoch
-# Rewritten only when the epoch changes, so the trees are re-stamped exactly then.
-$(shell mkdir -p $(ROOTFS_DIR) && [ "$$(cat $(ROOTFS_DIR)/epoch 2>/dev/null)" = $(ROOTFS_EPOCH) ] \
-	|| echo $(ROOTFS_EPOCH) > $(ROOTFS_DIR)/epoch)
+	$(wildcard images/base/rootfs/etc/*) $(ROOTFS_EPOCH_STAMP)
+# A stamp named by its value, alone in its folder: a new epoch (or a return to an old one)
+# is a missing file, so the trees are re-stamped exactly then; make -q and -n stay truthful
+# and nothing is written while make parses.
+$(ROOTFS_EPOCH_STAMP):
+	@rm -rf $(@D) && mkdir -p $(@D) && touch $@
 
 rootfs: rootfs-$(ARCH) ## Assemble .cache/rootfs/ARCH, the base rootfs, from pinned Debian packages
 rootfs-%: $(ROOTFS_DIR)/%.stamp ## Base rootfs of one arch (rootfs-arm, ...)
@@ -111,10 +114,13 @@ bin/%/exechealthz: dist/exechealthz.cjs $$(call node_bin,$$*) $(PKG_HOST_NODE) \
 bin/arm/exechealthz: $(ROOTFS_DIR)/arm.stamp
 
 # VERSION is baked into the bundle, so `make build TAG=1.1` after TAG=1.0 must re-bundle
-# and re-inject. The stamp is rewritten only when VERSION changes.
-VERSION_STAMP := dist/.version
-$(shell mkdir -p dist && [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = '$(VERSION)' ] \
-	|| printf '%s\n' '$(VERSION)' > $(VERSION_STAMP))
+# and re-inject. A stamp named by its value, like the rootfs epoch's.
+ifneq ($(shell printf '%s' '$(VERSION)' | grep -Eqx '[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}' && echo ok),ok)
+$(error VERSION=$(VERSION) is not a valid version (letters, digits, _ . + -; at most 128))
+endif
+VERSION_STAMP := dist/version/$(VERSION)
+$(VERSION_STAMP):
+	@rm -rf $(@D) && mkdir -p $(@D) && touch $@
 dist/exechealthz.cjs: $(VERSION_STAMP)
 
 server: exechealthz ## Copy this machine's executable to ./exechealthz

@@ -3,6 +3,9 @@
 // stack trace), and a second build with nothing changed has nothing to do.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers/service';
 import { arches, requireFile } from './arch-table';
@@ -52,5 +55,28 @@ describe('build targets: real dependencies', () => {
     for (const a of arches()) requireFile(a.executable, 'make all-build');
     const r = run('make', ['-q', ...arches().map((a) => `bin/${a.make}/exechealthz`)]);
     assert.equal(r.code, 0, `make would rebuild: ${run('make', ['-n', ...arches().map((a) => `bin/${a.make}/exechealthz`)]).stdout}`);
+  });
+});
+
+describe('make reads, it does not write, until a target needs it', () => {
+  it('make help and make -n build write no file (no stamps made while make parses)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'make-parse-'));
+    try {
+      // The tracked files, as a fresh clone has them: no dist/, no .cache/.
+      const tracked = spawnSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\0').filter((f) => f !== '');
+      assert.ok(tracked.includes('Makefile'), 'git ls-files lists the Makefile');
+      for (const f of tracked) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+      const listing = (): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
+      const before = listing();
+      for (const args of [['help'], ['-n', 'build'], ['-n', 'rootfs'], ['version']]) {
+        const env = { ...process.env };
+        for (const k of ['MAKEFLAGS', 'MFLAGS', 'MAKELEVEL', 'MAKEOVERRIDES']) delete env[k];
+        const r = spawnSync('make', ['--no-print-directory', '-C', dir, ...args], { encoding: 'utf8', timeout: 60_000, env });
+        assert.equal(r.status, 0, `make ${args.join(' ')}: ${r.stderr}`);
+      }
+      assert.deepEqual(listing(), before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
