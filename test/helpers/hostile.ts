@@ -2,6 +2,7 @@
 // bounded by a byte budget and a deadline; every socket is destroyed on the way out.
 import { readFileSync, readlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import assert from 'node:assert/strict';
 import { get, httpRequest } from './http';
 import { until } from './poll';
@@ -184,6 +185,19 @@ export interface SlowlorisResult {
   /** Time from the last connection's open to the server closing them all (or the deadline). */
   readonly allClosedAfterMs: number | undefined;
   readonly connected: number;
+  /** Highest 1-minute load average seen while the slow connections were open. */
+  readonly load: number;
+}
+
+/**
+ * A fresh probe's time limit: the kubelet's default timeout (1 s) on a machine whose cores
+ * are not oversubscribed. With more runnable threads than cores (the load average over the
+ * core count), every process gets that share of a core, the service included, so the limit
+ * stretches by the same factor: a slow machine gets time, a starved probe (never answered)
+ * still fails.
+ */
+export function kubeletLimitMs(load: number, baseMs = 1000): number {
+  return Math.round(baseMs * Math.max(1, load / availableParallelism()));
 }
 
 /**
@@ -234,6 +248,7 @@ export async function slowloris(
   const probeMs: number[] = [];
   const probeStatuses: number[] = [];
   let closedAtEnd = 0;
+  let load = loadavg()[0] ?? 0;
   try {
     // Probe while slow connections are still open (bounded by the deadline).
     while (allClosedAfterMs === undefined && Date.now() < deadline) {
@@ -245,6 +260,7 @@ export async function slowloris(
         probeStatuses.push(0);
       }
       probeMs.push(Date.now() - t0);
+      load = Math.max(load, loadavg()[0] ?? 0);
       await new Promise((r) => setTimeout(r, 100));
     }
     let wait: NodeJS.Timeout | undefined;
@@ -255,7 +271,7 @@ export async function slowloris(
     clearInterval(trickle);
     for (const s of sockets) s.destroy();
   }
-  return { probeMs, probeStatuses, closedByServer: closedAtEnd, allClosedAfterMs, connected };
+  return { probeMs, probeStatuses, closedByServer: closedAtEnd, allClosedAfterMs, connected, load };
 }
 
 const MiB = 1024 * 1024;
