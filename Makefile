@@ -194,50 +194,32 @@ BAKE = $(BAKE_ENV) docker buildx bake -f docker-bake.hcl $(if $(BUILDER),--build
 # The release steps that look at the registry first (push-legacy, push-manifest).
 RELEASE = node build/release.mjs
 RELEASE_FLAGS = --prefix '$(PREFIX)' --tag '$(TAG)' $(if $(BUILDER),--builder '$(BUILDER)')
-# ARCH's build contexts, made afresh before each bake: $(IMAGE_CTX)/ARCH/base-ARCH
-# (Dockerfile, rootfs.tar) and $(IMAGE_CTX)/ARCH/exechealthz-ARCH (Dockerfile,
-# exechealthz.tar, sbom.tar). Everything enters the image through tar archives whose entries
-# all carry SOURCE_DATE_EPOCH, so layers are the same bytes on every build; the staged files
-# themselves keep fresh mtimes: BuildKit re-sends a context file only when its size or mtime
-# changed, so stamping them all with one time would let it reuse a stale copy. The directory
-# names differ per arch because BuildKit keeps one transfer cache per directory basename.
-IMAGE_TAR = tar --sort=name --mtime=@$(SOURCE_DATE_EPOCH) --owner=0 --group=0 --numeric-owner
-stage_ctx = rm -rf $(IMAGE_CTX)/$(1) && mkdir -p $(IMAGE_CTX)/$(1)/base-$(1) $(IMAGE_CTX)/$(1)/exechealthz-$(1) \
-	  $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom && \
-	cp images/base/Dockerfile $(IMAGE_CTX)/$(1)/base-$(1)/Dockerfile && \
-	$(if $(BASEIMAGE),true,$(IMAGE_TAR) -C $(ROOTFS_DIR)/$(1) -cf $(IMAGE_CTX)/$(1)/base-$(1)/rootfs.tar .) && \
-	cp images/exechealthz/Dockerfile $(IMAGE_CTX)/$(1)/exechealthz-$(1)/Dockerfile && \
-	$(IMAGE_TAR) --mode=0755 -C bin/$(1) -cf $(IMAGE_CTX)/$(1)/exechealthz-$(1)/exechealthz.tar exechealthz && \
-	cp dist/sbom/exechealthz-$(1).cdx.json $(IMAGE_CTX)/$(1)/sbom/usr/share/sbom/exechealthz.cdx.json && \
-	chmod -R u=rwX,go=rX $(IMAGE_CTX)/$(1)/sbom && \
-	$(IMAGE_TAR) -C $(IMAGE_CTX)/$(1)/sbom -cf $(IMAGE_CTX)/$(1)/exechealthz-$(1)/sbom.tar usr
+# Stages arch $(1)'s build contexts under $(IMAGE_CTX)/$(1), afresh (build/release.mjs stage).
+stage_ctx = $(RELEASE) stage --arch $(1) --epoch '$(SOURCE_DATE_EPOCH)' --context-dir $(IMAGE_CTX) \
+	--executable bin/$(1)/exechealthz --sbom dist/sbom/exechealthz-$(1).cdx.json \
+	$(if $(BASEIMAGE),,--rootfs $(ROOTFS_DIR)/$(1))
 # The real inputs of ARCH's image.
 image_inputs = bin/$(1)/exechealthz dist/sbom/exechealthz-$(1).cdx.json images/base/Dockerfile \
 	images/exechealthz/Dockerfile $(if $(BASEIMAGE),,$(ROOTFS_DIR)/$(1).stamp)
-# Prints "VERB REF@DIGEST" for each image in bake's metadata file $(1) (not the bases).
-print_refs = $(RELEASE) refs --metadata $(1) --verb $(2)
+# The recipe of every image target: stages the contexts of arches $(1), bakes target $(2)
+# with PUSH=$(3) (metadata in $(IMAGE_CTX)/$(4).json) and prints "$(5) REF@DIGEST" per image.
+define bake_images
+	$(foreach a,$(1),$(call stage_ctx,$(a)) &&) true
+	PUSH=$(3) $(BAKE) --metadata-file $(IMAGE_CTX)/$(4).json $(2)
+	@$(RELEASE) refs --metadata $(IMAGE_CTX)/$(4).json --verb $(5)
+endef
 
 container: container-$(ARCH) ## Build $(PREFIX)/exechealthz-$(ARCH):$(TAG) into the local engine
 container-%: $(call image_inputs,%) ## One arch's image into the local engine (container-arm64, ...)
-	$(call stage_ctx,$*)
-	$(BAKE) --metadata-file $(IMAGE_CTX)/container-$*.json exechealthz-$*
-	@$(call print_refs,$(IMAGE_CTX)/container-$*.json,built)
-
+	$(call bake_images,$*,exechealthz-$*,false,container-$*,built)
 all-container: $(foreach a,$(ALL_ARCH),$(call image_inputs,$(a))) ## Build the image of every arch into the local engine
-	$(foreach a,$(ALL_ARCH),$(call stage_ctx,$(a));)
-	$(BAKE) --metadata-file $(IMAGE_CTX)/container-all.json all
-	@$(call print_refs,$(IMAGE_CTX)/container-all.json,built)
+	$(call bake_images,$(ALL_ARCH),all,false,container-all,built)
 
 push: push-$(ARCH) ## Build and push $(PREFIX)/exechealthz-$(ARCH):$(TAG)
 push-%: $(call image_inputs,%) ## Build and push one arch's image (push-ppc64le, ...)
-	$(call stage_ctx,$*)
-	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-$*.json exechealthz-$*
-	@$(call print_refs,$(IMAGE_CTX)/push-$*.json,pushed)
-
+	$(call bake_images,$*,exechealthz-$*,true,push-$*,pushed)
 all-push: $(foreach a,$(ALL_ARCH),$(call image_inputs,$(a))) ## Build and push the image of every arch
-	$(foreach a,$(ALL_ARCH),$(call stage_ctx,$(a));)
-	PUSH=true $(BAKE) --metadata-file $(IMAGE_CTX)/push-all.json all
-	@$(call print_refs,$(IMAGE_CTX)/push-all.json,pushed)
+	$(call bake_images,$(ALL_ARCH),all,true,push-all,pushed)
 
 # The amd64 image is built (into the local engine) first, so its digest is known before
 # anything is pushed: a multi-arch index already holding it is left alone, anything else at the

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// The release steps that must look at the registry before they write to it.
+// The image steps of the Makefile: staging each arch's build contexts, printing what bake
+// made, and the release steps that must look at the registry before they write to it.
 //
+//   stage    --arch A --epoch E --context-dir D --executable F --sbom F [--rootfs DIR]
+//            A's build contexts under D/A (see stage() for why they look as they do)
 //   refs     --metadata F --verb V        "V REF@DIGEST" per image of a bake metadata file
 //   legacy   --prefix P --tag T --built F [--force true|false] [--builder B] [--metadata-file F2]
 //            push the amd64 image (F: bake metadata of its local build, whose digest is the one
@@ -17,15 +20,15 @@
 // legacy runs `docker buildx bake` itself for the push (with PUSH=true and the environment
 // make gives it), so that nothing is pushed unless the check above allowed it.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { archRow, archRows, failer, parseFlags, ROOT } from './lib.mjs';
 import { describe, indexAnnotations, indexPlatforms, isIndex, legacyDecision, manifestNote, metadataImages, platformString } from './release/oci.mjs';
 import { isInsecure, lastLine, run } from './sbom/registry.mjs';
 
 const command = process.argv[2];
 // Messages are named after the make target users ran.
-const fail = failer({ legacy: 'push-legacy', manifest: 'push-manifest' }[command] ?? 'release', 1);
+const fail = failer({ legacy: 'push-legacy', manifest: 'push-manifest', stage: 'stage' }[command] ?? 'release', 1);
 process.argv.splice(2, 1);
 
 const skopeoFlags = (ref) => (isInsecure(ref) ? ['--tls-verify=false'] : []);
@@ -80,6 +83,47 @@ function withPlatform(ref, h) {
 
 function bakeArgs(builder, metadataFile, target) {
   return ['buildx', 'bake', '-f', 'docker-bake.hcl', ...(builder ? ['--builder', builder] : []), '--metadata-file', metadataFile, target];
+}
+
+// ---- stage -----------------------------------------------------------------------------------
+// ARCH's build contexts, made afresh before each bake: DIR/ARCH/base-ARCH (Dockerfile,
+// rootfs.tar) and DIR/ARCH/exechealthz-ARCH (Dockerfile, exechealthz.tar, sbom.tar).
+// Everything enters the image through tar archives whose entries all carry the epoch, so
+// layers are the same bytes on every build; the staged files themselves keep fresh mtimes:
+// BuildKit re-sends a context file only when its size or mtime changed, so stamping them all
+// with one time would let it reuse a stale copy. The directory names differ per arch because
+// BuildKit keeps one transfer cache per directory basename.
+function stage() {
+  const v = parseFlags({
+    arch: { type: 'string' }, epoch: { type: 'string' }, 'context-dir': { type: 'string' },
+    rootfs: { type: 'string', default: '' }, executable: { type: 'string' }, sbom: { type: 'string' },
+  }, fail);
+  if (!v.arch || !v.epoch || !v['context-dir'] || !v.executable || !v.sbom) {
+    fail('stage needs --arch, --epoch, --context-dir, --executable and --sbom (and --rootfs unless BASEIMAGE is set)');
+  }
+  const a = archRow(v.arch, fail).make;
+  if (!/^[0-9]+$/.test(v.epoch)) fail(`SOURCE_DATE_EPOCH=${v.epoch} is not a number of seconds`);
+  for (const f of [v.executable, v.sbom, ...(v.rootfs ? [v.rootfs] : [])]) if (!existsSync(f)) fail(`${f} is missing`);
+  const dir = join(v['context-dir'], a);
+  const base = join(dir, `base-${a}`);
+  const app = join(dir, `exechealthz-${a}`);
+  const sbomRoot = join(dir, 'sbom');
+  rmSync(dir, { recursive: true, force: true });
+  for (const d of [base, app, join(sbomRoot, 'usr/share/sbom')]) mkdirSync(d, { recursive: true });
+  const tar = (args) => {
+    const r = run('tar', ['--sort=name', `--mtime=@${v.epoch}`, '--owner=0', '--group=0', '--numeric-owner', ...args]);
+    if (!r.ok) fail(`tar ${args.join(' ')}: ${lastLine(r.err)}`);
+  };
+  copyFileSync(join(ROOT, 'images/base/Dockerfile'), join(base, 'Dockerfile'));
+  if (v.rootfs) tar(['-C', v.rootfs, '-cf', join(base, 'rootfs.tar'), '.']);
+  copyFileSync(join(ROOT, 'images/exechealthz/Dockerfile'), join(app, 'Dockerfile'));
+  tar(['--mode=0755', '-C', dirname(v.executable), '-cf', join(app, 'exechealthz.tar'), basename(v.executable)]);
+  copyFileSync(v.sbom, join(sbomRoot, 'usr/share/sbom/exechealthz.cdx.json'));
+  chmodSync(join(sbomRoot, 'usr'), 0o755);
+  chmodSync(join(sbomRoot, 'usr/share'), 0o755);
+  chmodSync(join(sbomRoot, 'usr/share/sbom'), 0o755);
+  chmodSync(join(sbomRoot, 'usr/share/sbom/exechealthz.cdx.json'), 0o644);
+  tar(['-C', sbomRoot, '-cf', join(app, 'sbom.tar'), 'usr']);
 }
 
 // ---- refs ------------------------------------------------------------------------------------
@@ -216,6 +260,6 @@ function manifest() {
   console.log(`pushed ${name}@${digest}`);
 }
 
-const commands = { refs, legacy, manifest };
+const commands = { stage, refs, legacy, manifest };
 if (!commands[command]) fail(`unknown command '${command ?? ''}' (use one of: ${Object.keys(commands).join(' ')})`);
 commands[command]();

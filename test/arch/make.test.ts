@@ -3,7 +3,7 @@
 // stack trace), and a second build with nothing changed has nothing to do.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -79,4 +79,19 @@ describe('make reads, it does not write, until a target needs it', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('image staging (build/release.mjs stage): bad input', () => {
+  for (const [args, says] of [
+    [['--arch', 'mips', '--epoch', '1', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], `stage: unknown arch 'mips' (allowed: ${allowed.join(' ')})`],
+    [['--arch', 'arm64', '--epoch', 'yesterday', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], 'stage: SOURCE_DATE_EPOCH=yesterday is not a number of seconds'],
+    [['--arch', 'arm64', '--epoch', '1', '--context-dir', '.cache/never', '--executable', 'bin/none/exechealthz', '--sbom', 'x'], 'stage: bin/none/exechealthz is missing'],
+  ] as const) {
+    it(`stage ${args.slice(0, 4).join(' ')}: exit 1 with "${says}", nothing staged`, () => {
+      const r = run('node', ['build/release.mjs', 'stage', ...args]);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `${says}\n`);
+      assert.equal(existsSync(join(ROOT, '.cache/never')), false);
+    });
+  }
 });
