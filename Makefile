@@ -115,13 +115,14 @@ bin/arm/exechealthz: $(ROOTFS_DIR)/arm.stamp
 
 # VERSION is baked into the bundle, so `make build TAG=1.1` after TAG=1.0 must re-bundle
 # and re-inject. A stamp named by its value, like the rootfs epoch's.
-ifneq ($(shell printf '%s' '$(VERSION)' | grep -Eqx '[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}' && echo ok),ok)
-$(error VERSION=$(VERSION) is not a valid version (letters, digits, _ . + -; at most 128))
-endif
+# A bad VERSION is reported below, after the image checks (a bad TAG is a bad tag first).
+VERSION_VALID := $(shell printf '%s' '$(VERSION)' | grep -Eqx '[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}' && echo ok)
+ifeq ($(VERSION_VALID),ok)
 VERSION_STAMP := dist/version/$(VERSION)
 $(VERSION_STAMP):
 	@rm -rf $(@D) && mkdir -p $(@D) && touch $@
 dist/exechealthz.cjs: $(VERSION_STAMP)
+endif
 
 server: exechealthz ## Copy this machine's executable to ./exechealthz
 exechealthz: bin/$(HOST_ARCH)/exechealthz
@@ -183,6 +184,10 @@ $(error the Docker engine is not answering (docker info); start it with: bash ha
 endif
 endif
 endif
+endif
+
+ifneq ($(VERSION_VALID),ok)
+$(error $(if $(filter file,$(origin VERSION)),TAG=$(TAG) (the default VERSION),VERSION=$(VERSION)) is not a valid version (letters, digits, _ . + -; at most 128))
 endif
 
 # bake gets variables and target names only; docker-bake.hcl holds every build setting.
