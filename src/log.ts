@@ -1,12 +1,28 @@
 // Log lines on stderr, as Go's log package wrote them (`2006/01/02 15:04:05 msg`), or
 // one JSON object per line for log pipelines. --quiet drops info lines, never errors.
+//
+// What a sidecar writes by default is what an operator needs: the start, errors, and
+// each check's changes of state. A line per run (every --period) or per kubelet probe
+// says nothing new while all is well, fills the node's log storage, and under a burst of
+// requests costs CPU and memory of its own; --v brings them back, as klog's -v does in
+// the Kubernetes sidecars (which log a successful probe at -v 4 or above).
 import type { LogFormat } from './config';
+
+/** --v level that logs every run of a command and its result (Go's "Worker running"). */
+export const V_RUNS = 1;
+/** --v level that logs every HTTP request (Go's "Client ip ... requesting" line). */
+export const V_REQUESTS = 2;
 
 export type Fields = Record<string, string | number | boolean | undefined>;
 
 export interface Logger {
-  /** Routine events (runs, requests): dropped with --quiet. */
+  /** Routine events (state changes; runs and requests when enabled): dropped with --quiet. */
   info(msg: string, fields?: Fields): void;
+  /**
+   * Whether info lines of this --v level are written; callers ask before building a line,
+   * so a disabled line costs nothing (no string, no closure) on the request path.
+   */
+  enabled(level: number): boolean;
   /** Always written: errors, and what an operator must see (the listening address). */
   notice(msg: string, fields?: Fields): void;
   error(msg: string, fields?: Fields): void;
@@ -15,6 +31,8 @@ export interface Logger {
 export interface LoggerOptions {
   readonly format: LogFormat;
   readonly quiet: boolean;
+  /** --v: 0 for state changes only, V_RUNS, V_REQUESTS. */
+  readonly verbosity?: number;
   readonly write?: (line: string) => void;
   readonly now?: () => number;
 }
@@ -75,10 +93,12 @@ export function createLogger(options: LoggerOptions): Logger {
     // A multi-line message stays one log line, as Go's log keeps it one write.
     write(`${goLogTime(now())} ${msg}${extra}\n`);
   };
+  const verbosity = options.verbosity ?? 0;
   return {
     info: (msg, fields) => {
       if (!options.quiet) emit('info', msg, fields);
     },
+    enabled: (level) => !options.quiet && verbosity >= level,
     notice: (msg, fields) => emit('info', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
   };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger } from '../../src/log';
+import { createLogger, V_REQUESTS, V_RUNS } from '../../src/log';
 
 const now = (): number => Date.UTC(2015, 6, 9, 0, 59, 45, 698);
 
@@ -18,6 +18,17 @@ describe('log', () => {
     const log = createLogger({ format: 'json', quiet: false, write: (l) => out.push(l), now });
     log.error('boom', { url: '/x' });
     assert.deepEqual(out, ['{"time":"2015-07-09T00:59:45.698Z","level":"error","msg":"boom","url":"/x"}\n']);
+  });
+
+  it('enables --v levels up to the one given, none with --quiet', () => {
+    const at = (verbosity: number | undefined, quiet: boolean): boolean[] => {
+      const log = createLogger({ format: 'text', quiet, verbosity, write: () => undefined, now });
+      return [0, V_RUNS, V_REQUESTS].map((level) => log.enabled(level));
+    };
+    assert.deepEqual(at(undefined, false), [true, false, false]);
+    assert.deepEqual(at(1, false), [true, true, false]);
+    assert.deepEqual(at(2, false), [true, true, true]);
+    assert.deepEqual(at(2, true), [false, false, false]);
   });
 
   it('drops info lines with --quiet but keeps notices and errors', () => {
