@@ -87,7 +87,7 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: 'v', kind: 'string', arg: 'N', default: '0',
-    help: 'log verbosity: 0 starts, errors and state changes; 1 also every run; 2 also every request',
+    help: 'log verbosity: 0 start-up, errors and changes of state; 1 also every run; 2 also every request',
     readme: `Log verbosity (0 to ${MAX_VERBOSITY}), as klog's \`-v\` in the Kubernetes sidecars. \`0\`: the start, errors, every unhealthy answer and each check's changes of state (first result, failing, healthy again), no line for a run or a request while all is well. \`1\`: also each run and its result (Go's \`Worker running\` lines). \`2\`: also each request (Go's \`Client ip ... requesting\` lines, which the Go tool always wrote; a line per kubelet probe, and under a burst of requests a cost in CPU and memory of its own).`,
   },
   {
