@@ -5,7 +5,8 @@
 // each check's changes of state. A line per run (every --period) or per kubelet probe
 // says nothing new while all is well, fills the node's log storage, and under a burst of
 // requests costs CPU and memory of its own; --v brings them back, as klog's -v does in
-// the Kubernetes sidecars (which log a successful probe at -v 4 or above).
+// the Kubernetes sidecars (kubernetes-csi's livenessprobe logs a successful probe at -v 5,
+// a failed one always).
 import type { LogFormat } from './config';
 
 /** --v level that logs every run of a command and its result (Go's "Worker running"). */
