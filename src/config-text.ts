@@ -16,6 +16,7 @@ export function configLines(config: Config): string[] {
     `max-connections: ${config.maxConnections}`,
     `output: ${onOff(config.output)}`,
     `quiet: ${onOff(config.quiet)}`,
+    `v: ${config.verbosity}`,
     `log-format: ${config.logFormat}`,
     `allow-quit: ${onOff(config.allowQuit)}`,
     `debug-endpoints: ${onOff(config.debugEndpoints)}`,

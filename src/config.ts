@@ -20,6 +20,8 @@ export interface Config {
   /** Open HTTP connections at most (--max-connections). */
   readonly maxConnections: number;
   readonly quiet: boolean;
+  /** --v: which routine lines are logged (log.ts V_RUNS, V_REQUESTS). */
+  readonly verbosity: number;
   readonly output: boolean;
   readonly allowQuit: boolean;
   readonly debugEndpoints: boolean;

@@ -24,6 +24,8 @@ export interface FlagSpec {
 export const MIN_MAX_OUTPUT = 256;
 export const MAX_MAX_OUTPUT = 64 * 1024 * 1024;
 export const MAX_MAX_CONNECTIONS = 100_000;
+/** --v at most; levels above 2 add nothing yet, accepted as klog accepts them. */
+export const MAX_VERBOSITY = 10;
 /** --timeout defaults to the smaller of this and --latency. */
 export const DEFAULT_TIMEOUT_CAP = '10s';
 
@@ -80,8 +82,13 @@ export const FLAGS: readonly FlagSpec[] = [
   },
   {
     name: 'quiet', kind: 'boolean', default: 'false',
-    help: 'log only errors',
-    readme: 'Log only errors (and the listening address).',
+    help: 'log only errors (whatever --v says)',
+    readme: 'Log only errors (and the listening address), whatever `--v` says.',
+  },
+  {
+    name: 'v', kind: 'string', arg: 'N', default: '0',
+    help: 'log verbosity: 0 start-up, errors and changes of state; 1 also every run; 2 also every request',
+    readme: `Log verbosity (0 to ${MAX_VERBOSITY}), as klog's \`-v\` in the Kubernetes sidecars. \`0\`: the start, errors, every unhealthy answer and each check's changes of state (first result, failing, healthy again), no line for a run or a request while all is well. \`1\`: also each run and its result (Go's \`Worker running\` lines). \`2\`: also each request (Go's \`Client ip ... requesting\` lines, which the Go tool always wrote; a line per kubelet probe, and under a burst of requests a cost in CPU and memory of its own).`,
   },
   {
     name: 'log-format', kind: 'string', arg: 'text|json', default: 'text',

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { collidesWithBuiltin, type CheckSpec, type Config, type LogFormat } from './config';
 import { formatDuration, parseDuration } from './duration';
 import {
-  DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, flagNames, MAX_MAX_CONNECTIONS, MAX_MAX_OUTPUT, MIN_MAX_OUTPUT, USAGE,
+  DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, flagNames, MAX_MAX_CONNECTIONS, MAX_MAX_OUTPUT, MAX_VERBOSITY, MIN_MAX_OUTPUT, USAGE,
 } from './flag-spec';
 import type { LookPath } from './lookpath';
 
@@ -41,7 +41,8 @@ export { USAGE };
 function normalize(argv: readonly string[]): string[] {
   const out: string[] = [];
   for (const arg of argv) {
-    out.push(/^-[^-]/.test(arg) && arg.length > 2 ? `-${arg}` : arg);
+    // One letter too: klog's `-v 2` is written so.
+    out.push(/^-[^-]/.test(arg) ? `-${arg}` : arg);
   }
   return out;
 }
@@ -175,6 +176,7 @@ export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOu
   }
   const maxOutput = integer('max-output', value('max-output'), MIN_MAX_OUTPUT, MAX_MAX_OUTPUT);
   const maxConnections = integer('max-connections', value('max-connections'), 1, MAX_MAX_CONNECTIONS);
+  const verbosity = integer('v', value('v'), 0, MAX_VERBOSITY);
   const logFormat = value('log-format');
   if (logFormat !== 'text' && logFormat !== 'json') {
     throw new UsageError(`--log-format ${JSON.stringify(logFormat)}: must be text or json`);
@@ -197,6 +199,7 @@ export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOu
     maxOutput,
     maxConnections,
     quiet: bool('quiet'),
+    verbosity,
     output: bool('output'),
     allowQuit: bool('allow-quit'),
     debugEndpoints: bool('debug-endpoints'),

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Check, Health } from './check';
 import { formatDuration } from './duration';
 import { JSON_TYPE, send } from './http';
-import type { Logger } from './log';
+import { V_REQUESTS, type Logger } from './log';
 import { describeResult, errorText, resultNote } from './result-text';
 import type { Handler } from './server';
 
@@ -107,9 +107,9 @@ function wantsJson(req: IncomingMessage, url: URL): boolean {
 
 export function healthHandler(check: Check, options: HealthOptions): Handler {
   return (req, res, url) => {
-    options.logger.info(
-      `Client ip ${req.socket.remoteAddress ?? '?'} requesting ${check.url} probe servicing cmd ${check.cmd}`,
-    );
+    if (options.logger.enabled(V_REQUESTS)) {
+      options.logger.info(`Client ip ${req.socket.remoteAddress ?? '?'} requesting ${check.url} probe servicing cmd ${check.cmd}`);
+    }
     const health = check.health();
     if (wantsJson(req, url)) {
       const { status, body } = jsonAnswer(check, health, options);

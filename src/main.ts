@@ -9,11 +9,12 @@ import { debugRoutes } from './debug';
 import { parseFlags, UsageError, USAGE, type ParseOutcome } from './flags';
 import { healthHandler } from './health';
 import { indexHandler } from './index-page';
-import { createLogger, flushLogs, type Logger } from './log';
+import { createLogger, flushLogs, V_RUNS, type Logger } from './log';
 import { makeLookPath } from './lookpath';
 import { metricsHandler } from './metrics-handler';
 import { startProcessStats } from './process-stats';
 import { quitHandler } from './quit';
+import { stateChanges } from './run-log';
 import { killAllGroups, runCommand } from './runner';
 import { createApp, type Route } from './server';
 import { createShutdown, onSignals } from './shutdown';
@@ -34,25 +35,30 @@ function describe(result: { exitCode: number | null; signal: string | null; time
 }
 
 function buildChecks(config: Config, logger: Logger): Check[] {
-  return config.checks.map(
-    (spec, i) =>
-      new Check(spec, {
-        runner: runCommand,
-        clock: realClock,
-        periodMs: config.periodMs,
-        latencyMs: config.latencyMs,
-        timeoutMs: config.timeoutMs,
-        maxOutput: config.maxOutput,
-        killGraceMs: KILL_GRACE_MS,
-        phaseMs: Math.floor((i * config.periodMs) / config.checks.length),
-        // With --quiet no run line is built at all, not built and then dropped.
-        onRun: config.quiet ? undefined : (check) => logger.info(`Worker running ${check.cmd} to serve ${check.url}`),
-        onResult: (check, result) => {
-          if (result.spawnError !== undefined) logger.error(`${check.url}: cannot run sh: ${result.spawnError}`);
-          else if (!config.quiet) logger.info(`${check.url}: ${describe(result)} in ${result.end - result.start}ms`);
-        },
-      }),
-  );
+  return config.checks.map((spec, i) => {
+    const stateChange = stateChanges(spec.url, config.timeoutMs);
+    return new Check(spec, {
+      runner: runCommand,
+      clock: realClock,
+      periodMs: config.periodMs,
+      latencyMs: config.latencyMs,
+      timeoutMs: config.timeoutMs,
+      maxOutput: config.maxOutput,
+      killGraceMs: KILL_GRACE_MS,
+      phaseMs: Math.floor((i * config.periodMs) / config.checks.length),
+      // Below --v 1 no run line is built at all, not built and then dropped.
+      onRun: logger.enabled(V_RUNS) ? (check) => logger.info(`Worker running ${check.cmd} to serve ${check.url}`) : undefined,
+      onResult: (check, result) => {
+        const change = stateChange(result);
+        if (result.spawnError !== undefined) {
+          logger.error(`${check.url}: cannot run sh: ${result.spawnError}`);
+          return;
+        }
+        if (logger.enabled(V_RUNS)) logger.info(`${check.url}: ${describe(result)} in ${result.end - result.start}ms`);
+        if (change !== undefined) logger[change.level](change.msg, change.fields);
+      },
+    });
+  });
 }
 
 function main(): void {
@@ -77,7 +83,7 @@ function main(): void {
     process.stdout.write(`${configLines(config).join('\n')}\n`);
     return;
   }
-  const logger = createLogger({ format: config.logFormat, quiet: config.quiet });
+  const logger = createLogger({ format: config.logFormat, quiet: config.quiet, verbosity: config.verbosity });
   for (const warning of warnings) logger.notice(`warning: ${warning}`);
 
   const checks = buildChecks(config, logger);

@@ -3,7 +3,7 @@
 // 405, and a request carrying a body is refused before its body is read (request-body.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { guardConnections, type ConnectionGuard } from './connection-guard';
-import type { Logger } from './log';
+import { V_REQUESTS, type Logger } from './log';
 import { send } from './http';
 import { carriesBody, refuseBody } from './request-body';
 
@@ -77,7 +77,7 @@ export function createApp(routes: readonly Route[], logger: Logger, options: App
       return;
     }
     const route = findRoute(routes, url.pathname);
-    if (route !== undefined && !route.logsItself) {
+    if (route !== undefined && !route.logsItself && logger.enabled(V_REQUESTS)) {
       res.on('finish', () => {
         const ms = Number(process.hrtime.bigint() - started) / 1e6;
         logger.info(`${req.method ?? '?'} ${url.pathname} ${res.statusCode} ${ms.toFixed(1)}ms from ${req.socket.remoteAddress ?? '?'}`);

@@ -221,6 +221,7 @@ describe('--check-config', () => {
       'max-connections: 1024',
       'output: off',
       'quiet: off',
+      'v: 0',
       'log-format: text',
       'allow-quit: off',
       'debug-endpoints: off',

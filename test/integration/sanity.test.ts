@@ -70,7 +70,7 @@ describe('sanity checks at start-up', () => {
     const help = await runToExit(['--help']);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: exechealthz \[flags\]/);
-    for (const flag of ['cmd', 'url', 'port', 'address', 'period', 'latency', 'timeout', 'max-output', 'output', 'quiet', 'log-format', 'allow-quit', 'debug-endpoints', 'shutdown-grace', 'max-connections', 'check-config', 'version']) {
+    for (const flag of ['cmd', 'url', 'port', 'address', 'period', 'latency', 'timeout', 'max-output', 'output', 'quiet', 'v', 'log-format', 'allow-quit', 'debug-endpoints', 'shutdown-grace', 'max-connections', 'check-config', 'version']) {
       assert.match(help.stdout, new RegExp(`--${flag}\\b`));
     }
     const version = await runToExit(['-version']);

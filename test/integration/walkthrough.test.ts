@@ -34,7 +34,13 @@ describe('README walk-through: ls /tmp/test', () => {
     rmSync(file);
     const again = await answer(`${s.baseUrl}/healthz`, (r) => r.status === 503);
     assert.match(again.body, /error exit status 2\n$/);
-    assert.match(s.stderr(), /Worker running ls \S+ to serve \/healthz/);
+    // The default log: each change of state once, no line per run or request.
+    await s.waitForStderr(/\/healthz: now failing: exit status 2/);
+    const log = s.stderr();
+    assert.match(log, new RegExp(`/healthz: failing: exit status 2 output="ls: cannot access '${file}': No such file or directory"\n`));
+    assert.match(log, /\/healthz: healthy again\n/);
+    assert.equal(log.match(/\/healthz: failing/g)?.length, 1, log);
+    assert.doesNotMatch(log, /Worker running|Client ip/);
   });
 
   it('answers 503 "no result yet" before the first run ends', async () => {
@@ -150,10 +156,27 @@ describe('endpoints and shapes', () => {
     }
   });
 
-  it('logs requests and runs, and nothing but errors and the address with --quiet', async () => {
-    const loud = await start(['--period', '50ms']);
+  it('logs runs with -v 1, requests too with -v 2, and nothing but errors and the address with --quiet', async () => {
+    const plain = await start(['--period', '50ms']);
+    await answer(`${plain.baseUrl}/healthz`, (r) => r.status === 200);
+    await get(`${plain.baseUrl}/metrics`);
+    const runs = await start(['--period', '50ms', '-v', '1']);
+    await answer(`${runs.baseUrl}/healthz`, (r) => r.status === 200);
+    await get(`${runs.baseUrl}/metrics`);
+    await runs.waitForStderr(/(Worker running echo healthz to serve \/healthz\n[^\n]*\/healthz: exit status 0 in \d+ms\n[^]*){2}/);
+    const loud = await start(['--period', '50ms', '--v=2']);
     await answer(`${loud.baseUrl}/healthz`, (r) => r.status === 200);
+    await get(`${loud.baseUrl}/metrics`);
     await loud.waitForStderr(/Client ip \S+ requesting \/healthz probe servicing cmd echo healthz/);
+    await loud.waitForStderr(/GET \/metrics 200 [\d.]+ms from 127\.0\.0\.1/);
+    await loud.waitForStderr(/Worker running echo healthz/);
+    // Both were asked for the same; by then a request or run line would have been written.
+    for (const s of [plain, runs]) assert.doesNotMatch(s.stderr(), /Client ip|GET \/metrics/, s.stderr());
+    await plain.waitForStderr(/\/healthz: healthy\n/);
+    const plainLines = plain.stderr().trim().split('\n');
+    assert.equal(plainLines.length, 2, plain.stderr());
+    assert.match(plainLines[0] ?? '', /listening on 0\.0\.0\.0:\d+$/);
+    assert.match(plainLines[1] ?? '', /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \/healthz: healthy$/);
     const quiet = await start(['--period', '50ms', '--quiet']);
     await answer(`${quiet.baseUrl}/healthz`, (r) => r.status === 200);
     await get(`${quiet.baseUrl}/metrics`);

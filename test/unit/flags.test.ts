@@ -106,6 +106,14 @@ describe('flags', () => {
     assert.equal(config(['--debug-endpoints', 'false']).debugEndpoints, false);
   });
 
+  it('reads --v in every klog spelling, 0 by default', () => {
+    assert.equal(config([]).verbosity, 0);
+    for (const argv of [['--v=2'], ['-v=2'], ['--v', '2'], ['-v', '2']]) {
+      assert.equal(config(argv).verbosity, 2, JSON.stringify(argv));
+    }
+    assert.equal(config(['--v=10']).verbosity, 10);
+  });
+
   it('marks --check-config runs', () => {
     assert.equal(run(['--check-config']).checkOnly, true);
     assert.equal(run([]).checkOnly, false);
@@ -156,6 +164,9 @@ describe('flags', () => {
       ['port without value', ['--port'], '--port needs a value'],
       ['max-output too small', ['--max-output=10'], '--max-output "10": must be an integer from 256 to 67108864'],
       ['bad address', ['--address=localhost'], '--address "localhost": must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)'],
+      ['verbosity not a number', ['--v=high'], '--v "high": must be an integer from 0 to 10'],
+      ['verbosity too big', ['-v', '11'], '--v "11": must be an integer from 0 to 10'],
+      ['verbosity without value', ['-v'], '--v needs a value'],
       ['bad log format', ['--log-format=xml'], '--log-format "xml": must be text or json'],
       ['negative grace', ['--shutdown-grace=-1s'], '--shutdown-grace -1s: must not be negative'],
       ['bad boolean', ['--quiet=yes'], '--quiet "yes": not a boolean (use true or false)'],

@@ -6,7 +6,7 @@ import type { Logger } from '../../src/log';
 import { describeResult, errorText, goTime } from '../../src/result-text';
 import type { RunResult } from '../../src/runner';
 
-const silent: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined };
+const silent: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined, enabled: () => false };
 const options = { output: false, timeoutMs: 10_000, latencyMs: 30_000, logger: silent };
 const at = Date.UTC(2015, 6, 9, 0, 59, 45, 698);
 

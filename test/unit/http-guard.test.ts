@@ -12,7 +12,7 @@ import { createApp, type Route } from '../../src/server';
 import { exchange, firstStatus } from '../helpers/hostile';
 import { until } from '../helpers/poll';
 
-const logger: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined };
+const logger: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined, enabled: () => false };
 
 describe('carriesBody', () => {
   const cases: [Record<string, string>, boolean][] = [

@@ -11,6 +11,7 @@ const logger: Logger = {
   info: (m) => lines.push(`info ${m}`),
   notice: (m) => lines.push(`notice ${m}`),
   error: (m) => lines.push(`error ${m}`),
+  enabled: () => true,
 };
 
 const routes: Route[] = [

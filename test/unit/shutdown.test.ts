@@ -9,7 +9,7 @@ import { killAllGroups } from '../../src/runner';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakeRunner } from '../helpers/fake-runner';
 
-const silent: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined };
+const silent: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined, enabled: () => false };
 
 function hangingCheck(): { check: Check; runner: FakeRunner } {
   const clock = new FakeClock();
