@@ -41,7 +41,8 @@ ROOTFS_DIR := .cache/rootfs
 # mtime of every file in the rootfs: the last commit that changed what goes into it.
 ROOTFS_EPOCH := $(or $(shell git log -1 --format=%ct -- images/base/packages.lock images/base/rootfs build/rootfs.sh 2>/dev/null),0)
 ROOTFS_EPOCH_STAMP := $(ROOTFS_DIR)/epoch/$(ROOTFS_EPOCH)
-ROOTFS_INPUTS := images/base/packages.lock images/base/packages.txt build/rootfs.sh build/debian.sh \
+# build/node.lock.json decides an arch's Debian release and pins its libnode (source debian).
+ROOTFS_INPUTS := images/base/packages.lock images/base/packages.txt build/rootfs.sh build/debian.sh build/node.lock.json \
 	$(wildcard images/base/rootfs/etc/*) $(ROOTFS_EPOCH_STAMP)
 # A stamp named by its value, alone in its folder: a new epoch (or a return to an old one)
 # is a missing file, so the trees are re-stamped exactly then; make -q and -n stay truthful
@@ -59,8 +60,10 @@ $(ROOTFS_DIR)/%.stamp: $(ROOTFS_INPUTS)
 # Stamps are real files that make must keep, not intermediates to clean up.
 .SECONDARY: $(foreach a,$(ALL_ARCH),$(ROOTFS_DIR)/$(a).stamp)
 
-rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves today
-	bash build/rootfs-lock.sh
+# For rootfs-lock: the arches to re-pin (e.g. "arm"); empty = every arch.
+LOCK_ARCH ?=
+rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves today (LOCK_ARCH=arm for one arch)
+	bash build/rootfs-lock.sh $(LOCK_ARCH)
 
 # Node.js per arch: build/node.lock.json pins each arch's version (with integrity) and is
 # the only place it is written down; `make node-lock` moves it. "amd64=24.22.3 arm=20.11.0 ...".
@@ -75,6 +78,12 @@ NODE_VERSION_amd64 ?=
 NODE_VERSION_arm ?=
 NODE_VERSION_arm64 ?=
 NODE_VERSION_ppc64le ?=
+# For node-lock: where one arch's Node comes from, npm or debian (Debian 13's libnode; its base
+# rootfs then comes from Debian 13 too); empty = as the lock has it.
+NODE_SOURCE_amd64 ?=
+NODE_SOURCE_arm ?=
+NODE_SOURCE_arm64 ?=
+NODE_SOURCE_ppc64le ?=
 # Verified Node binaries, .cache/node/<version>/<arch>/node, plus the x64 Node >= 22 that runs pkg.
 NODE_CACHE := .cache/node
 PKG_HOST_NODE := $(NODE_CACHE)/pkg-host/node
@@ -97,7 +106,8 @@ $(PKG_HOST_NODE): build/node.lock.json build/node-fetch.mjs build/lib.mjs
 
 node-lock: ## Re-pin build/node.lock.json from npm: each arch to the newest of its line (NODE_VERSION[_arch]=24.22.3 to choose)
 	node build/node-fetch.mjs --refresh $(if $(NODE_VERSION),--node-version '$(NODE_VERSION)') \
-	  $(foreach a,$(ALL_ARCH),$(if $(NODE_VERSION_$(a)),--arch-version '$(a)=$(NODE_VERSION_$(a))'))
+	  $(foreach a,$(ALL_ARCH),$(if $(NODE_VERSION_$(a)),--arch-version '$(a)=$(NODE_VERSION_$(a))')) \
+	  $(foreach a,$(ALL_ARCH),$(if $(NODE_SOURCE_$(a)),--arch-source '$(a)=$(NODE_SOURCE_$(a))'))
 
 build: build-$(ARCH) ## Build bin/ARCH/exechealthz
 build-%: bin/%/exechealthz ## Build bin/%/exechealthz (build-arm64, ...)
@@ -110,8 +120,10 @@ all-build: $(addprefix build-,$(ALL_ARCH)) ## Build bin/<arch>/exechealthz for e
 bin/%/exechealthz: dist/exechealthz.cjs $$(call node_bin,$$*) $(PKG_HOST_NODE) \
 		build/executable.mjs build/lib.mjs node_modules/.package-lock.json
 	node build/executable.mjs --arch $* --bundle $< --node $(word 2,$^) --out $@
-# The armv7 SEA blob is made by the armv7 Node itself, under QEMU with this sysroot.
-bin/arm/exechealthz: $(ROOTFS_DIR)/arm.stamp
+# The armv7 SEA blob is made by the armv7 Node itself, under QEMU with this sysroot; so is
+# the blob of every arch whose Node is Debian's (its launcher needs that rootfs's libraries).
+NODE_DEBIAN_ARCHES := $(shell node -p "Object.entries(require('./build/node.lock.json').arches).filter(([, e]) => e.source === 'debian').map(([a]) => a).join(' ')" 2>/dev/null)
+$(foreach a,$(sort arm $(NODE_DEBIAN_ARCHES)),$(eval bin/$(a)/exechealthz: $(ROOTFS_DIR)/$(a).stamp))
 
 # VERSION is baked into the bundle, so `make build TAG=1.1` after TAG=1.0 must re-bundle
 # and re-inject. A stamp named by its value, like the rootfs epoch's.

@@ -17,24 +17,53 @@ arch_field() {
 }
 all_arches() { awk -F'\t' '!/^#/ && NF { print $1 }' "$ROOT/build/arches.tsv"; }
 
-# packages_for ARCH: the package names of packages.txt that apply to ARCH.
+# packages_for ARCH: the package names of packages.txt that apply to ARCH ("debian-node" in
+# the arches column: every arch whose Node is Debian's libnode, see suite_for; "ARCH/npm":
+# ARCH while its Node comes from npm).
 packages_for() {
-  awk -F'\t' -v a="$1" '
+  local dn=0
+  [ "$(suite_for "$1")" = bookworm ] || dn=1
+  awk -F'\t' -v a="$1" -v dn="$dn" '
     /^#/ || !NF { next }
     NF == 1 { print $1; next }
-    { n = split($2, as, / +/); for (i = 1; i <= n; i++) if (as[i] == a) print $1 }' "$PACKAGES_TXT"
+    { n = split($2, as, / +/); for (i = 1; i <= n; i++) if (as[i] == a || (as[i] == "debian-node" && dn) || (as[i] == a "/npm" && !dn)) print $1 }' "$PACKAGES_TXT"
 }
 
-# apt_arch TOOL DEBARCH ARGS...: apt-get or apt-cache against a private state dir for one Debian arch. The
-# sources are the host's own bookworm entries (the mirror is whatever this machine uses),
-# copied so that suites another provisioning step adds (e.g. trixie) never leak in.
+# The Debian release apt_arch works on: bookworm (Debian 12) unless set, e.g. to the suite
+# build/node.lock.json names for an arch whose Node comes from Debian (suite_for).
+DEB_SUITE="${DEB_SUITE:-bookworm}"
+
+# suite_for ARCH: the Debian release ARCH's base comes from. An arch whose Node is Debian's
+# libnode needs that release's libc6 and libraries, so its whole base follows the suite
+# build/node.lock.json pins the Node packages from; the others stay on bookworm.
+suite_for() {
+  node -e '
+    const e = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).arches?.[process.argv[2]];
+    console.log(e?.source === "debian" ? e.suite : "bookworm");' "$ROOT/build/node.lock.json" "$1" \
+    || die "cannot read build/node.lock.json for $1"
+}
+
+# node_debian ARCH: "package<TAB>version<TAB>sha256<TAB>filename<TAB>role" of each Debian
+# package build/node.lock.json pins for ARCH's Node (none for an npm-sourced arch).
+node_debian() {
+  node -e '
+    const e = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).arches?.[process.argv[2]];
+    if (e?.source === "debian") for (const d of e.debs) console.log([d.package, d.version, d.sha256, d.filename, d.role].join("\t"));' \
+    "$ROOT/build/node.lock.json" "$1" || die "cannot read build/node.lock.json for $1"
+}
+
+# apt_arch TOOL DEBARCH ARGS...: apt-get or apt-cache against a private state dir for one Debian
+# arch and $DEB_SUITE. The sources are the host's own bookworm entries (the mirror is whatever
+# this machine uses) with the suite names swapped, copied so that suites another provisioning
+# step adds never leak in.
 apt_arch() {
   local tool="$1" da="$2"; shift 2
   local d="$DEB_CACHE/apt/$da"
+  [ "$DEB_SUITE" = bookworm ] || d="$DEB_CACHE/apt/$DEB_SUITE-$da"
   mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc/sources.list.d" "$d/etc/preferences.d"
   if [ ! -s "$d/etc/sources.list.d/debian.sources" ]; then
     [ -r /etc/apt/sources.list.d/debian.sources ] || die "no /etc/apt/sources.list.d/debian.sources to take Debian's mirror from"
-    cp /etc/apt/sources.list.d/debian.sources "$d/etc/sources.list.d/debian.sources"
+    sed "s/\bbookworm\b/$DEB_SUITE/g" /etc/apt/sources.list.d/debian.sources > "$d/etc/sources.list.d/debian.sources"
   fi
   "$tool" -q \
     -o APT::Architecture="$da" -o APT::Architectures="$da" \
@@ -54,6 +83,40 @@ apt_update_arch() {
     log "warning: apt-get update ($da) reported errors; continuing with the indexes that arrived:"
     printf '%s\n' "$out" | grep -E '^(E|W):' | sed 's/^/  /' >&2 || true
   fi
-  ls "$DEB_CACHE/apt/$da/lists/"*_bookworm_main_binary-"${da}"_Packages* >/dev/null 2>&1 \
-    || die "no bookworm package index for $da could be fetched (is Debian's archive reachable?)"
+  local d="$DEB_CACHE/apt/$da"
+  [ "$DEB_SUITE" = bookworm ] || d="$DEB_CACHE/apt/$DEB_SUITE-$da"
+  ls "$d/lists/"*_"${DEB_SUITE}"_main_binary-"${da}"_Packages* >/dev/null 2>&1 \
+    || die "no $DEB_SUITE package index for $da could be fetched (is Debian's archive reachable?)"
+}
+
+# fetch_deb DEBARCH PACKAGE VERSION SHA256 FILENAME LOCK: the .deb pinned in LOCK in $DEB_CACHE/debs/DEBARCH,
+# SHA-256 checked, downloaded (from $DEB_SUITE) only when missing; prints its path. The index
+# is refreshed once per process, and only when a file has to be downloaded, so a warm cache
+# needs no network.
+fetch_deb() {
+  local da="$1" pkg="$2" ver="$3" sum="$4" file="$5" lock="$6" dir="$DEB_CACHE/debs/$1"
+  mkdir -p "$dir"
+  if [ ! -f "$dir/$file" ] || ! echo "$sum  $dir/$file" | sha256sum -c --status; then
+    rm -f "$dir/$file"
+    case " ${DEB_UPDATED:-} " in *" $DEB_SUITE-$da "*) ;; *) apt_update_arch "$da"; DEB_UPDATED="${DEB_UPDATED:-} $DEB_SUITE-$da" ;; esac
+    (cd "$dir" && apt_arch apt-get "$da" download "$pkg=$ver" >/dev/null 2>"$dir/.err") \
+      || die "pinned $pkg $ver ($da, $DEB_SUITE) cannot be downloaded: $(grep -m1 '^E:' "$dir/.err" || tail -n1 "$dir/.err"). Debian keeps only current versions: re-pin (make rootfs-lock, or make node-lock for the Node packages) and commit the lock"
+    [ -f "$dir/$file" ] || die "apt-get download $pkg=$ver did not produce $file"
+    echo "$sum  $dir/$file" | sha256sum -c --status \
+      || { rm -f "$dir/$file"; die "$file does not match the SHA-256 pinned in $lock"; }
+  fi
+  printf '%s\n' "$dir/$file"
+}
+
+# pin_deb DEBARCH PACKAGE: "version<TAB>sha256<TAB>filename" of the candidate $DEB_SUITE serves
+# today (index refreshed by the caller), without downloading it.
+pin_deb() {
+  local da="$1" pkg="$2" line ver
+  # --print-uris: 'URI' FILENAME SIZE SHA256:HEX for the candidate version.
+  line="$(apt_arch apt-get "$da" download --print-uris "$pkg" 2>/dev/null | grep -E "^'" | head -n1)" || true
+  [ -n "$line" ] || die "$pkg is not in the $DEB_SUITE index for $da"
+  read -r _ file _ sum <<<"$line"
+  ver="$(apt_arch apt-cache "$da" show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ { print $2; exit }')"
+  [ -n "$ver" ] || die "no version found for $pkg ($da, $DEB_SUITE)"
+  printf '%s\t%s\t%s\n' "$ver" "${sum#SHA256:}" "$file"
 }

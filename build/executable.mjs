@@ -13,6 +13,13 @@
 //  - arm: pkg's SEA path rejects armv7, and a blob made by a 64-bit Node crashes a 32-bit
 //    one at start, so the armv7 Node makes its own blob under qemu-arm-static (with the
 //    arm rootfs as sysroot) and postject, as pkg does, injects it.
+//  - an arch whose Node is Debian's (source "debian" in the lock): NODE is the 26 KB launcher
+//    over libnode.so.115, where the SEA fuse lives. That Node makes its own blob under QEMU
+//    with the arch's rootfs as sysroot, loading the unmodified libnode beside NODE (the
+//    rootfs copy has its fuse set, and a fuse-set Node without a blob stops at start);
+//    postject then injects the blob into a copy of the launcher, with the fuse sentinel
+//    appended first because postject refuses a file without one. The executable runs on
+//    the rootfs (base image) whose libnode has the fuse set.
 // pkg can skip a target without failing, so the result is checked (fresh, ELF header of the
 // arch, SEA fuse flipped) before it replaces OUT in one rename: a failed build never leaves
 // a stale or half-written executable behind.
@@ -47,6 +54,7 @@ try {
   fail(`cannot read build/node.lock.json: ${e.message}`);
 }
 const version = values['node-version'] || lock.arches?.[row.make]?.version || fail(`build/node.lock.json has no ${row.make} entry`);
+const debian = !values['node-version'] && lock.arches?.[row.make]?.source === 'debian';
 for (const [f, how] of [[bundle, 'make bundle'], [node, `node build/node-fetch.mjs --arch ${row.make}`]]) {
   if (!existsSync(f)) fail(`${f} is missing (run: ${how})`);
 }
@@ -112,7 +120,7 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-if (row.pkg === 'armv7') {
+if (row.pkg === 'armv7' || debian) {
   const qemu = `qemu-${row.qemu}-static`;
   const rootfs = resolve(values.rootfs || `.cache/rootfs/${row.make}`);
   if (!existsSync(join(rootfs, 'lib', row.triplet, 'libc.so.6'))) fail(`${rootfs} is not an ${row.make} rootfs (run: make rootfs-${row.make})`);
@@ -126,9 +134,12 @@ if (row.pkg === 'armv7') {
   writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
     main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false,
   }));
-  await run(qemu, ['-L', rootfs, node, '--experimental-sea-config', join(work, 'sea-config.json')]);
+  const libs = join(dirname(node), 'lib');
+  if (debian && !existsSync(join(libs, 'libnode.so.115'))) fail(`${libs}/libnode.so.115 is missing (run: node build/node-fetch.mjs --arch ${row.make})`);
+  await run(qemu, ['-L', rootfs, ...(debian ? ['-E', `LD_LIBRARY_PATH=${libs}`] : []), node, '--experimental-sea-config', join(work, 'sea-config.json')]);
   if (!existsSync(blob) || statSync(blob).size === 0) fail(`the ${row.make} Node made no SEA blob`);
   copyFileSync(node, tmp);
+  if (debian) writeFileSync(tmp, `${FUSE}:0`, { flag: 'a' });
   const { inject } = createRequire(join(ROOT, 'package.json'))('postject');
   // LIEF (inside postject) warns about note-section names it re-synthesises after growing
   // the section table; pkg hides the same benign line, so do we, and nothing else.

@@ -10,10 +10,18 @@
 //   --pkg-host       x64 Node >= 22 that runs pkg -> .cache/node/pkg-host/node
 //   --compare        x64 Node of the oldest line the lock embeds, for the benchmark
 //                    -> .cache/node/<ver>/amd64/node
-//   --refresh [--node-version V] [--arch-version ARCH=V ...] [--pkg-host-major M]
-//                    rewrite the lock from what npm serves today: every arch moves to the
-//                    newest release of its own line; V (24, 24.22 or 24.22.3) sets the line
-//                    or release of every arch, ARCH=V of one.
+//   --refresh [--node-version V] [--arch-version ARCH=V ...] [--arch-source ARCH=npm|debian ...]
+//             [--pkg-host-major M]
+//                    rewrite the lock from what npm and Debian serve today: every arch moves to
+//                    the newest release of its own line; V (24, 24.22 or 24.22.3) sets the line
+//                    or release of every npm-sourced arch, ARCH=V of one. An arch keeps its
+//                    source (npm or debian) unless --arch-source changes it.
+//
+// An arch whose source is "debian" takes Debian 13's nodejs (the 26 KB /usr/bin/node launcher,
+// which becomes the executable) and libnode115 (libnode.so.115, the runtime, which goes into
+// that arch's base rootfs), pinned by version and SHA-256 in the lock and fetched into the
+// shared .deb cache by build/debian-node.sh. Its launcher lands where an npm arch's node does;
+// the unmodified libnode beside it in lib/ (the rootfs copy has its SEA fuse set).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, linkSync, chmodSync } from 'node:fs';
@@ -32,6 +40,7 @@ const values = parseFlags({
   // With --refresh: the line or release every arch moves to.
   'node-version': { type: 'string' },
   'arch-version': { type: 'string', multiple: true, default: [] },
+  'arch-source': { type: 'string', multiple: true, default: [] },
   // pkg 6.23 needs a host Node >= 22; the LTS line the 64-bit arches embed serves.
   'pkg-host-major': { type: 'string', default: '24' },
 }, fail);
@@ -147,14 +156,38 @@ function pin(name, spec, what) {
   return { package: name, version: newest, integrity };
 }
 
+// The Debian release an arch with source "debian" takes its Node from, and its packages.
+const DEBIAN_SUITE = 'trixie';
+const DEBIAN_PACKAGES = [['nodejs', 'launcher'], ['libnode115', 'library']];
+
+// Pins DEBIAN_PACKAGES for ROW from the suite's index: { source, version, suite, debs }.
+function pinDebian(row, suite, spec, what) {
+  const out = execFileSync('bash', [join(ROOT, 'build/debian-node.sh'), 'pin', row.debian, suite, ...DEBIAN_PACKAGES.map(([p]) => p)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const debs = out.trim().split('\n').map((l) => {
+    const [pkg, version, sha256, filename] = l.split('\t');
+    return { package: pkg, version, sha256, filename, role: DEBIAN_PACKAGES.find(([p]) => p === pkg)[1] };
+  });
+  // 20.19.2+dfsg-1+deb13u3 -> 20.19.2: the Node release inside the Debian revision.
+  const upstream = (v) => /^(?:\d+:)?(\d+\.\d+\.\d+)/.exec(v)?.[1];
+  const version = upstream(debs[0].version);
+  if (!version || debs.some((d) => upstream(d.version) !== version)) fail(`${what}: Debian ${suite} serves mismatched Node packages: ${debs.map((d) => `${d.package} ${d.version}`).join(', ')}`);
+  if (spec && !`${version}.`.startsWith(`${spec}.`)) {
+    fail(`${what}: Debian ${suite} serves Node ${version} for ${row.debian}, not ${spec}; choose another release with NODE_SOURCE_${row.make}=npm`);
+  }
+  return { source: 'debian', version, suite, debs };
+}
+
 const LOCK_COMMENT = [
-  'Node.js binaries from npm: arches (keyed by Makefile ARCH) is the runtime each bin/<arch>/exechealthz embeds;',
-  'blobBy, when present, the Node that makes that arch\'s SEA blob (a blob is read only by the exact Node version that made it, and',
-  'its layout depends on the word size: 64-bit arches take the x64 Node of the same version, which runs here; 32-bit arm makes its',
-  'own under qemu-arm-static); pkgHost runs pkg (>= 22); compare is the x64 Node of the oldest embedded line, for make bench.',
-  'integrity: npm SRI of the package tarball, checked on every fetch.',
-  'Refresh: make node-lock (every arch to the newest release of its own line); NODE_VERSION=24 or 24.22.3 for every arch,',
-  'NODE_VERSION_<arch>=... for one. docs/security.md says why each arch has its source.',
+  'Node.js runtime per arch: arches (keyed by Makefile ARCH) is the runtime each bin/<arch>/exechealthz embeds, with its source.',
+  'source npm: the npm package (integrity: npm SRI of its tarball, checked on every fetch); blobBy, when present, the Node that makes that',
+  'arch\'s SEA blob (a blob is read only by the exact Node version that made it, and its layout depends on the word size: 64-bit arches',
+  'take the x64 Node of the same version, which runs here; 32-bit arm makes its own under qemu-arm-static).',
+  'source debian: Debian\'s nodejs (role launcher: /usr/bin/node, which with the blob becomes the executable) and libnode (role library:',
+  'the runtime, in the arch\'s base rootfs with its SEA fuse set), pinned by version and SHA-256 of the .deb from suite.',
+  'pkgHost runs pkg (>= 22); compare is the x64 Node of the oldest embedded line, for make bench.',
+  'Refresh: make node-lock (every arch to the newest release of its own line, from its own source); NODE_VERSION=24 or 24.22.3 for',
+  'every npm arch, NODE_VERSION_<arch>=... for one, NODE_SOURCE_<arch>=npm|debian to switch. This comment is kept by the refresh.',
 ].join(' ');
 
 function refresh() {
@@ -165,14 +198,30 @@ function refresh() {
     archRow(a);
     if (v) perArch[a] = v;
   }
-  const lock = { comment: LOCK_COMMENT, arches: {} };
+  const sources = {};
+  for (const kv of values['arch-source']) {
+    const [a, v] = kv.split('=');
+    archRow(a);
+    if (v && !['npm', 'debian'].includes(v)) fail(`NODE_SOURCE_${a}=${v}: the source must be npm or debian`);
+    if (v) sources[a] = v;
+  }
+  const lock = { comment: old.comment || LOCK_COMMENT, arches: {} };
   for (const row of archRows()) {
     const name = `node-linux-${row.node}`;
+    const oldEntry = old.arches?.[row.make];
+    if ((sources[row.make] || oldEntry?.source || 'npm') === 'debian') {
+      const spec = perArch[row.make];
+      const entry = pinDebian(row, oldEntry?.suite || DEBIAN_SUITE, spec, `${spec ? `NODE_VERSION_${row.make}=${spec}` : 'node-lock'} for ${row.make}`);
+      entry.why = oldEntry?.source === 'debian' && oldEntry.why ? oldEntry.why : `Debian ${entry.suite}'s security-supported Node (npm publishes nothing newer than 20.11.0 for ${row.node})`;
+      lock.arches[row.make] = entry;
+      continue;
+    }
     const current = old.arches?.[row.make]?.version || old.version;
     const spec = perArch[row.make] || values['node-version'] || (current && current.split('.')[0]) ||
       fail(`no Node line for ${row.make}: give NODE_VERSION or NODE_VERSION_${row.make}`);
     const entry = pin(name, spec, `NODE_VERSION${perArch[row.make] ? `_${row.make}` : ''}=${spec} for ${row.make}`);
     const newestAny = npm(['view', name, 'version']).trim();
+    entry.source = 'npm';
     entry.why = newestAny === entry.version
       ? `newest ${name} on npm (npm publishes nothing newer for ${row.node})`
       : `newest ${semver(entry.version)[0]}.x release of ${name} on npm`;
@@ -198,6 +247,31 @@ function fetchTo(entry, dir) {
   return dest;
 }
 
+// Debian's launcher -> .cache/node/<ver>/<arch>/node and its libnode -> .../lib/, atomically.
+function fetchDebian(row, entry) {
+  const out = execFileSync('bash', [join(ROOT, 'build/debian-node.sh'), 'fetch', row.make], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const debs = Object.fromEntries(out.trim().split('\n').map((l) => l.split('\t')));
+  if (!debs.launcher || !debs.library) fail(`build/node.lock.json: ${row.make} needs a launcher and a library package`);
+  const dir = resolve(CACHE, `node/${entry.version}/${row.make}`);
+  const tmp = `${dir}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(`${tmp}/x`, { recursive: true });
+  try {
+    for (const deb of [debs.launcher, debs.library]) execFileSync('dpkg-deb', ['-x', deb, `${tmp}/x`]);
+    const launcher = join(tmp, 'x/usr/bin/node');
+    if (!existsSync(launcher)) fail(`${debs.launcher} has no usr/bin/node`);
+    renameSync(launcher, join(tmp, 'node'));
+    renameSync(join(tmp, 'x/usr/lib', row.triplet), join(tmp, 'lib'));
+    rmSync(join(tmp, 'x'), { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dirname(dir), { recursive: true });
+    renameSync(tmp, dir);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  console.log(`node ${entry.version} for ${row.make}: ${dir.slice(ROOT.length + 1)}/node (Debian ${entry.suite} ${entry.debs.map((d) => `${d.package} ${d.version}`).join(', ')})`);
+}
+
 if (values.refresh) {
   refresh();
 } else if (values['pkg-host']) {
@@ -216,6 +290,10 @@ if (values.refresh) {
   const entry = lock.arches?.[row.make] || fail(`build/node.lock.json has no entry for ${row.make}; run: make node-lock`);
   if (values['node-version'] && values['node-version'] !== entry.version) {
     fail(`Node ${values['node-version']} was asked for ${row.make} but build/node.lock.json pins ${entry.version}; run: make node-lock NODE_VERSION_${row.make}=${values['node-version']}`);
+  }
+  if (entry.source === 'debian') {
+    fetchDebian(row, entry);
+    process.exit(0);
   }
   const dest = fetchTo(entry, row.make);
   seedPkgCache(dest, entry.version, row.pkg);

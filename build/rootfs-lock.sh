@@ -1,32 +1,40 @@
 #!/usr/bin/env bash
-# Re-pins images/base/packages.lock to the versions Debian's archive serves today, for
-# every arch in build/arches.tsv and every package in images/base/packages.txt.
+# rootfs-lock.sh [ARCH...]: re-pins images/base/packages.lock to the versions Debian's archive
+# serves today, for every package of images/base/packages.txt and the given arches (default:
+# every arch of build/arches.tsv; the rows of other arches are kept as they are). Each arch
+# is pinned from its own suite (suite_for: trixie where the Node is Debian's libnode).
 # Run it (`make rootfs-lock`) when a security update has replaced a pinned version.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 . "$ROOT/build/debian.sh"
 
+allowed="$(all_arches | tr '\n' ' ')"
+arches="${*:-$allowed}"
+for arch in $arches; do
+  arch_field "$arch" debian >/dev/null 2>&1 || die "unknown ARCH '$arch' (allowed: ${allowed% })"
+done
 tmp="$(mktemp "$PACKAGES_LOCK.XXXXXX")"
 trap 'rm -f "$tmp"' EXIT
 {
-  printf '# Debian 12 packages of the base rootfs, pinned per arch. Written by build/rootfs-lock.sh\n'
-  printf '# (`make rootfs-lock`); build/rootfs.sh refuses any downloaded file whose SHA-256 differs.\n'
-  printf '# arch\tpackage\tversion\tsha256\tfilename\n'
+  printf '# Debian packages of the base rootfs, pinned per arch, each from its arch'"'"'s suite. Written by\n'
+  printf '# build/rootfs-lock.sh (`make rootfs-lock`); build/rootfs.sh refuses any downloaded file whose\n'
+  printf '# SHA-256 differs. The Node packages of an arch whose Node is Debian'"'"'s are in build/node.lock.json.\n'
+  printf '# arch\tpackage\tversion\tsha256\tfilename\tsuite\n'
 } >"$tmp"
 for arch in $(all_arches); do
+  if [[ " $arches " != *" $arch "* ]]; then
+    awk -F'\t' -v a="$arch" '!/^#/ && $1 == a' "$PACKAGES_LOCK" >>"$tmp"
+    continue
+  fi
   da="$(arch_field "$arch" debian)"
+  DEB_SUITE="$(suite_for "$arch")"
   apt_update_arch "$da"
   for pkg in $(packages_for "$arch"); do
-    # --print-uris: 'URI' FILENAME SIZE SHA256:HEX for the candidate version, no download.
-    line="$(apt_arch apt-get "$da" download --print-uris "$pkg" 2>/dev/null | grep -E "^'" | head -n1)" \
-      || die "$pkg is not in the bookworm index for $da"
-    [ -n "$line" ] || die "$pkg is not in the bookworm index for $da"
-    read -r _ file _ sum <<<"$line"
-    ver="$(apt_arch apt-cache "$da" show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ { print $2; exit }')"
-    [ -n "$ver" ] || die "no version found for $pkg ($da)"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$arch" "$pkg" "$ver" "${sum#SHA256:}" "$file" >>"$tmp"
+    IFS=$'\t' read -r ver sum file <<<"$(pin_deb "$da" "$pkg")"
+    [ -n "$ver" ] || exit 1
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$arch" "$pkg" "$ver" "$sum" "$file" "$DEB_SUITE" >>"$tmp"
   done
-  log "pinned $(packages_for "$arch" | wc -l) packages for $arch ($da)"
+  log "pinned $(packages_for "$arch" | wc -l) packages for $arch ($da, $DEB_SUITE)"
 done
 mv "$tmp" "$PACKAGES_LOCK"
 trap - EXIT

@@ -21,26 +21,18 @@ out="${2:-$ROOT/.cache/rootfs/$arch}"
 epoch="${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct -- images/base/packages.lock images/base/rootfs build/rootfs.sh 2>/dev/null || true)}"
 epoch="${epoch:-0}"
 
-# fetch_debs ARCH: every pinned .deb of ARCH in the cache, SHA-256 checked; prints paths.
-# apt-get update runs only when a file is missing, so a warm cache needs no network.
+# fetch_debs ARCH: every pinned .deb of ARCH's base in the cache, SHA-256 checked; prints
+# paths. That is the rows of packages.lock plus, where the Node is Debian's, the library
+# package(s) build/node.lock.json pins for it (libnode; its launcher goes into the executable).
 fetch_debs() {
-  local a="$1" d dir="$DEB_CACHE/debs/$(arch_field "$1" debian)" updated=""
-  mkdir -p "$dir"
-  local rows
-  rows="$(awk -F'\t' -v a="$a" '!/^#/ && $1 == a' "$PACKAGES_LOCK")"
+  local a="$1" da rows
+  da="$(arch_field "$a" debian)"
+  DEB_SUITE="$(suite_for "$a")"
+  rows="$(awk -F'\t' -v a="$a" -v l="${PACKAGES_LOCK#$ROOT/}" '!/^#/ && $1 == a { print $2 "\t" $3 "\t" $4 "\t" $5 "\t" l }' "$PACKAGES_LOCK")"
   [ -n "$rows" ] || die "no packages pinned for $a in ${PACKAGES_LOCK#$ROOT/}; run: make rootfs-lock"
-  while IFS=$'\t' read -r _ pkg ver sum file; do
-    if [ ! -f "$dir/$file" ] || ! echo "$sum  $dir/$file" | sha256sum -c --status; then
-      rm -f "$dir/$file"
-      d="$(arch_field "$a" debian)"
-      [ -n "$updated" ] || { apt_update_arch "$d"; updated=1; }
-      (cd "$dir" && apt_arch apt-get "$d" download "$pkg=$ver" >/dev/null 2>"$dir/.err") \
-        || die "pinned $pkg $ver ($d) cannot be downloaded: $(grep -m1 '^E:' "$dir/.err" || tail -n1 "$dir/.err"). Debian keeps only current versions: run \`make rootfs-lock\` to re-pin, then commit images/base/packages.lock"
-      [ -f "$dir/$file" ] || die "apt-get download $pkg=$ver did not produce $file"
-      echo "$sum  $dir/$file" | sha256sum -c --status \
-        || { rm -f "$dir/$file"; die "$file does not match the SHA-256 pinned in ${PACKAGES_LOCK#$ROOT/}"; }
-    fi
-    printf '%s\n' "$dir/$file"
+  rows="$rows$(node_debian "$a" | awk -F'\t' '$5 == "library" { printf "\n%s\t%s\t%s\t%s\tbuild/node.lock.json", $1, $2, $3, $4 }')"
+  while IFS=$'\t' read -r pkg ver sum file lock; do
+    fetch_deb "$da" "$pkg" "$ver" "$sum" "$file" "$lock"
   done <<<"$rows"
 }
 
@@ -58,8 +50,11 @@ for deb in $debs; do
   mkdir "$ctrl/$pkg"
   dpkg-deb -e "$deb" "$ctrl/$pkg"
   if [ "$pkg" = base-files ]; then
-    # Only the release identification; the rest of base-files is a full system's skeleton.
-    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./usr/lib/os-release ./etc/os-release
+    # Only the release identification and, from Debian 13 on (merged /usr), the /bin, /lib,
+    # /sbin (/lib64) links into /usr that the loader paths go through; the rest of base-files
+    # is a full system's skeleton.
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards --no-wildcards-match-slash \
+      ./usr/lib/os-release ./etc/os-release $(dpkg-deb -c "$deb" | awk '/^l/ && $6 ~ /^\.\/(bin|lib|lib64|sbin)$/ { print $6 }')
   else
     dpkg-deb -x "$deb" "$tmp"
   fi
@@ -73,6 +68,17 @@ dpkg-deb -x "$(fetch_debs amd64 | grep /busybox-static_)" "$host_bb"
 applets="$("$host_bb/bin/busybox" --list-full)"
 
 cd "$tmp"
+# Debian's libnode reads these built-in modules from /usr/share/nodejs: kept through the trim.
+builtins=""
+if [ "$(suite_for "$arch")" != bookworm ]; then
+  builtins="$(grep -a -o 'NODE_SHARED_BUILTIN_[A-Z_]*_PATH=/usr/share/[^"]*' "usr/lib/$triplet/libnode.so.115" | sed 's/^[^=]*=\///' | sort -u)"
+  [ -n "$builtins" ] || die "libnode.so.115 of $arch names no shared built-in module"
+  for f in $builtins; do
+    [ -f "$f" ] || die "/$f, a built-in module libnode.so.115 loads, is in no package of the $arch rootfs"
+    # realpath: Debian ships some of them as links to the package's own copy.
+    mkdir -p "$ctrl/.keep/$(dirname "$f")" && cp -L "$f" "$ctrl/.keep/$f"
+  done
+fi
 # Trim: nothing in /usr/share is read at run time (docs, man pages, locales, gdb/lintian
 # files); gconv modules, getconf and glibc's debugging/legacy libraries are unused by
 # Node and busybox-static; the dynamic tini is replaced by the static one.
@@ -81,10 +87,13 @@ rm -f lib/"$triplet"/libmvec[.-]*
 rm -f lib/"$triplet"/{libBrokenLocale,libanl,libc_malloc_debug,libmemusage,libnsl,libnss_compat,libnss_hesiod,libpcprofile,libthread_db}[.-]*
 rm -f usr/lib/"$triplet"/{libBrokenLocale,libanl,libc_malloc_debug,libmemusage,libnsl,libnss_compat,libnss_hesiod,libpcprofile,libthread_db}[.-]*
 find . -path "./usr/lib/$triplet/audit" -prune -exec rm -rf {} +
+[ -z "$builtins" ] || cp -a "$ctrl/.keep/usr" .
 # tini-static stays under its packaged name (its md5sums entry still matches) behind the link.
 rm -f usr/bin/tini && ln -s tini-static usr/bin/tini
 
 # Busybox applets as relative links, so they resolve inside the tree wherever it is mounted.
+# (Debian 13's /bin and /sbin are links into /usr, which must exist first.)
+mkdir -p usr/bin usr/sbin
 while read -r path; do
   [ -e "$path" ] || [ -L "$path" ] && continue
   mkdir -p "$(dirname "$path")"
@@ -99,6 +108,45 @@ find . -type l -lname '/*' | while read -r l; do
   ln -sfn "$(realpath -ms --relative-to="$(dirname "/${l#./}")" "$target")" "$l"
 done
 
+# Debian's Node: libnode.so.115 holds the SEA fuse the launcher-made executable is checked
+# against (the sentinel postject flips sits in the library, not in the 26 KB launcher), so
+# the image's copy has it set; an executable without a blob then stops at start, which only
+# /exechealthz is meant to be. Its md5sums line is rewritten below to the bytes shipped.
+# Then every shared library outside glibc that libnode does not need (NEEDED closure) goes:
+# ICU's io/test/tu, OpenSSL's engines; libicudata stays (libicuuc needs it; 31 MB of ICU data
+# that Node's Intl reads).
+patched=""
+if [ "$(suite_for "$arch")" != bookworm ]; then
+  lib="usr/lib/$triplet/libnode.so.115"
+  [ -f "$lib" ] || die "the Debian Node packages of $arch ship no /$lib"
+  fuse="NODE_SEA""_FUSE_fce680ab2cc467b6e072b8b5df1996b2"
+  [ "$(grep -c -a -o "$fuse:0" "$lib")" = 1 ] || die "/$lib does not hold exactly one unset SEA fuse"
+  perl -0777 -pi -e "s/$fuse:0/$fuse:1/" "$lib"
+  patched="$lib"
+  needed() { readelf -d "$1" 2>/dev/null | awk '/\(NEEDED\)/ { gsub(/[][]/, "", $5); print $5 }'; }
+  declare -A keep=()
+  queue=(libnode.so.115)
+  while [ ${#queue[@]} -gt 0 ]; do
+    so="${queue[0]}"; queue=("${queue[@]:1}")
+    [ -z "${keep[$so]:-}" ] || continue
+    keep[$so]=1
+    f="usr/lib/$triplet/$so"
+    [ -e "$f" ] || die "$so, which libnode needs, is in no package of the $arch rootfs"
+    for n in $(needed "$f"); do queue+=("$n"); done
+  done
+  glibc="$(dpkg-deb -c "$(printf '%s\n' $debs | grep /libc6_)" | awk '{ print $6 }' | sed 's|^\./||')"
+  find "usr/lib/$triplet" -name '*.so*' \( -type f -o -type l \) | while read -r f; do
+    grep -qxF "$f" <<<"$glibc" && continue
+    # A link whose target went first reads as no SONAME and goes too.
+    soname="$(readelf -d "$f" 2>/dev/null | awk '/\(SONAME\)/ { gsub(/[][]/, "", $5); print $5 }' || true)"
+    [ -n "$soname" ] && [ -n "${keep[$soname]:-}" ] && continue
+    rm -f "$f"
+  done
+  find "usr/lib/$triplet" -xtype l -delete
+  rm -rf "usr/lib/$triplet/engines-3" "usr/lib/$triplet/ossl-modules" "usr/lib/$triplet/nodejs" "usr/lib/$triplet/node_modules"
+  find "usr/lib/$triplet" -type d -empty -delete
+fi
+
 cp -a "$ROOT/images/base/rootfs/." .
 mkdir -p tmp root && chmod 1777 tmp && chmod 700 root
 chmod 644 etc/passwd etc/group etc/nsswitch.conf
@@ -108,7 +156,7 @@ for f in "lib/$triplet/libc.so.6" "usr/lib/$triplet/libstdc++.so.6" "lib/$triple
          bin/sh bin/ls usr/bin/nslookup usr/bin/wget bin/touch usr/bin/tini etc/passwd; do
   [ -e "$f" ] || die "rootfs for $arch lacks /$f"
 done
-[ "$arch" != arm ] || [ -e "usr/lib/$triplet/libatomic.so.1" ] || die "rootfs for arm lacks libatomic.so.1"
+[ "$arch" != arm ] || [ -n "$patched" ] || [ -e "usr/lib/$triplet/libatomic.so.1" ] || die "rootfs for arm lacks libatomic.so.1"
 
 # The dpkg database of the distroless layout: one status paragraph per package, fields in
 # the order dpkg writes them (Package, Status, then the control file's own), and the
@@ -120,6 +168,9 @@ for dir in "$ctrl"/*/; do
     "$dir/control" > "var/lib/dpkg/status.d/$pkg"
   [ "$(head -c 8 "var/lib/dpkg/status.d/$pkg")" = Package: ] || die "control file of $pkg does not start with Package:"
   : > "var/lib/dpkg/status.d/$pkg.md5sums"
+  if [ -n "$patched" ] && grep -q "  $patched\$" "$dir/md5sums"; then
+    sed -i "s|^[0-9a-f]*  $patched\$|$(md5sum < "$patched" | cut -d' ' -f1)  $patched|" "$dir/md5sums"
+  fi
   while read -r sum path; do
     if [ -f "$path" ] && [ ! -L "$path" ] && [ "$(md5sum < "$path" | cut -d' ' -f1)" = "$sum" ]; then
       printf '%s  %s\n' "$sum" "$path" >> "var/lib/dpkg/status.d/$pkg.md5sums"

@@ -2,8 +2,10 @@
 // Writes the CycloneDX 1.5 SBOM of one arch image from what actually went into it:
 //  - npm packages: those whose files are in the bundle (its source map lists every input),
 //    described by `npm sbom` from package-lock.json (version, purl, license, integrity);
-//  - the Node.js runtime the executable was made from (build/node.lock.json);
-//  - every Debian package of that arch's base (images/base/packages.lock).
+//  - the Node.js runtime the executable was made from (build/node.lock.json): an npm package,
+//    or Debian's nodejs (the launcher) and libnode (in the base);
+//  - every Debian package of that arch's base (images/base/packages.lock, plus the libnode
+//    package build/node.lock.json pins where the Node is Debian's).
 // No wall-clock time and no random serial number: the document is a function of its inputs
 // and SOURCE_DATE_EPOCH, so the image that carries it keeps a reproducible digest.
 import { createHash } from 'node:crypto';
@@ -11,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { archRow, failer, parseFlags } from './lib.mjs';
-import { readBaseLock, readNodeLock } from './sbom/locks.mjs';
+import { debianRelease, readBaseDebs, readNodeLock } from './sbom/locks.mjs';
 
 const fail = failer('sbom', 1);
 
@@ -85,36 +87,56 @@ const node = readNodeLock(values['node-lock'], arch, fail);
 // the generic purl scanners map to the Node.js runtime (Node.js has no purl type of its
 // own; pkg:npm/node would be an unrelated npm package). The npm package the binary came
 // from, with its integrity, is the component's pedigree.
+const debPurl = (d, suite) =>
+  `pkg:deb/debian/${d.package}@${encodeURIComponent(d.version)}?arch=${arch.debian}&distro=debian-${debianRelease(suite, fail)}`;
+const nodeFrom = node.source === 'debian'
+  ? {
+      description: `Node.js runtime from Debian ${node.suite}: the single executable is the launcher of its ${node.package} package, the runtime its ${node.debs.filter((d) => d.role === 'library').map((d) => d.package).join(', ')} in the base`,
+      hashes: [{ alg: 'SHA-256', content: node.debs.find((d) => d.role === 'launcher').sha256 }],
+      ancestors: node.debs.map((d) => ({
+        type: d.role === 'launcher' ? 'application' : 'library',
+        'bom-ref': `ancestor:${debPurl(d, node.suite)}`,
+        name: d.package,
+        version: d.version,
+        purl: debPurl(d, node.suite),
+        hashes: [{ alg: 'SHA-256', content: d.sha256 }],
+      })),
+      properties: node.debs.map((d) => ({ name: 'exechealthz:debian-package', value: `${d.package} ${d.version} ${d.role}` })),
+    }
+  : {
+      description: `Node.js runtime (from the npm package ${node.package}) that the single executable embeds`,
+      hashes: [integrityHash(node.integrity)],
+      ancestors: [{
+        type: 'application',
+        'bom-ref': `pkg:npm/${node.package}@${node.version}`,
+        name: node.package,
+        version: node.version,
+        purl: `pkg:npm/${node.package}@${node.version}`,
+        hashes: [integrityHash(node.integrity)],
+      }],
+      properties: [
+        { name: 'exechealthz:npm-package', value: node.package },
+        { name: 'exechealthz:npm-integrity', value: node.integrity },
+      ],
+    };
 const nodeComponent = {
   type: 'application',
   'bom-ref': `pkg:generic/node@${node.version}`,
   name: 'node',
   version: node.version,
-  description: `Node.js runtime (from the npm package ${node.package}) that the single executable embeds`,
+  description: nodeFrom.description,
   cpe: `cpe:2.3:a:nodejs:node.js:${node.version}:*:*:*:*:*:*:*`,
   purl: `pkg:generic/node@${node.version}`,
-  hashes: [integrityHash(node.integrity)],
+  hashes: nodeFrom.hashes,
   licenses: [{ license: { id: 'MIT' } }],
-  pedigree: {
-    ancestors: [{
-      type: 'application',
-      'bom-ref': `pkg:npm/${node.package}@${node.version}`,
-      name: node.package,
-      version: node.version,
-      purl: `pkg:npm/${node.package}@${node.version}`,
-      hashes: [integrityHash(node.integrity)],
-    }],
-  },
-  properties: [
-    { name: 'exechealthz:npm-package', value: node.package },
-    { name: 'exechealthz:npm-integrity', value: node.integrity },
-  ],
+  pedigree: { ancestors: nodeFrom.ancestors },
+  properties: nodeFrom.properties,
 };
 
 // ---- the Debian base ----------------------------------------------------------------------
-const debs = readBaseLock(values['base-lock'], arch, fail);
+const debs = readBaseDebs(values['base-lock'], values['node-lock'], arch, fail);
 const debComponents = debs.map((d) => {
-  const purl = `pkg:deb/debian/${d.package}@${encodeURIComponent(d.version)}?arch=${d.arch}&distro=debian-12`;
+  const purl = debPurl(d, d.suite);
   return {
     type: 'library',
     'bom-ref': purl,

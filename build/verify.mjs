@@ -9,7 +9,7 @@
 // exit 1 if any fails.
 import { existsSync } from 'node:fs';
 import { archRow, archRows, failer, parseFlags } from './lib.mjs';
-import { readBaseLock, readNodeLock } from './sbom/locks.mjs';
+import { readBaseDebs, readNodeLock } from './sbom/locks.mjs';
 import { cosignRegistryFlags, imageConfig, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
 const fail = failer('verify', 2);
@@ -65,7 +65,7 @@ function checkSbom(byDigest, digest, arch) {
   if (!n || n.version !== node.version || n.purl !== `pkg:generic/node@${node.version}` || !n.cpe?.startsWith(`cpe:2.3:a:nodejs:node.js:${node.version}:`) || !(n.pedigree?.ancestors || []).some((c) => String(c.purl).includes(`/${node.package}@`))) {
     return { error: `sbom: Node.js ${node.package}@${node.version} of the lock not named (found ${n ? `${n.purl}` : 'none'})` };
   }
-  const pinned = readBaseLock(values['base-lock'], arch, fail);
+  const pinned = readBaseDebs(values['base-lock'], values['node-lock'], arch, fail);
   const debs = comps.filter((c) => String(c.purl).startsWith('pkg:deb/'));
   for (const p of pinned) {
     const d = debs.find((c) => c.name === p.package);

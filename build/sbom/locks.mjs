@@ -11,7 +11,16 @@ function read(path, what, fail) {
   }
 }
 
-// -> { package, version, integrity } of the Node.js npm package the arch's executable embeds.
+// Debian release numbers by suite name, as purls (distro=debian-N) and os-release give them.
+const DEBIAN_RELEASES = { bookworm: '12', trixie: '13' };
+export function debianRelease(suite, fail) {
+  return DEBIAN_RELEASES[suite] ?? fail(`unknown Debian suite '${suite}' (known: ${Object.keys(DEBIAN_RELEASES).join(', ')})`);
+}
+
+// -> the Node.js runtime the arch's executable embeds: { source: 'npm', package, version,
+// integrity } (the npm package), or { source: 'debian', package, version, suite, debs } where
+// package is the Debian package of the launcher and debs every pinned .deb
+// ({ package, version, sha256, filename, role: 'launcher' | 'library' }).
 export function readNodeLock(path, arch, fail) {
   let lock;
   try {
@@ -21,7 +30,18 @@ export function readNodeLock(path, arch, fail) {
   }
   const entry = lock?.arches?.[arch.make] ?? lock?.[arch.make] ?? lock?.arches?.[arch.node] ?? lock?.[arch.node];
   if (!entry) fail(`${path} has no entry for arch ${arch.make}`);
+  if (entry.source === 'debian') {
+    const debs = entry.debs ?? [];
+    const launcher = debs.find((d) => d.role === 'launcher');
+    if (!launcher || !debs.some((d) => d.role === 'library')) fail(`${path}: arch ${arch.make} (source debian) needs a launcher and a library package`);
+    for (const d of debs) {
+      if (!d.package || !d.version || !/^[0-9a-f]{64}$/.test(d.sha256 || '') || !d.filename) fail(`${path}: arch ${arch.make}: malformed Debian package entry ${JSON.stringify(d)}`);
+    }
+    if (!entry.version || !entry.suite) fail(`${path}: arch ${arch.make} has no version or suite`);
+    return { source: 'debian', package: launcher.package, version: entry.version, suite: entry.suite, debs };
+  }
   const out = {
+    source: 'npm',
     package: entry.package ?? entry.name,
     version: entry.version ?? lock.version,
     integrity: entry.integrity,
@@ -30,16 +50,27 @@ export function readNodeLock(path, arch, fail) {
   return out;
 }
 
-// -> [{ arch, package, version, sha256, filename }] of the arch's base, sorted by package.
+// -> [{ arch, package, version, sha256, filename, suite }] of the arch's base, sorted by package
+// (suite: the Debian release the row was pinned from; rows without one are bookworm's).
 export function readBaseLock(path, arch, fail) {
   const rows = [];
   for (const line of read(path, 'base package lock', fail).split('\n')) {
     const t = line.trim();
     if (!t || t.startsWith('#')) continue;
-    const [a, pkg, version, sha256, filename] = t.split(/\s+/);
+    const [a, pkg, version, sha256, filename, suite = 'bookworm'] = t.split(/\s+/);
     if (!/^[0-9a-f]{64}$/.test(sha256 || '')) fail(`${path}: malformed line (want: arch package version sha256 filename): ${t}`);
-    if (a === arch.debian || a === arch.make) rows.push({ arch: arch.debian, package: pkg, version, sha256, filename });
+    if (a === arch.debian || a === arch.make) rows.push({ arch: arch.debian, package: pkg, version, sha256, filename, suite });
   }
   if (rows.length === 0) fail(`${path} pins no package for arch ${arch.make} (debian ${arch.debian})`);
   return rows.sort((x, y) => (x.package < y.package ? -1 : x.package > y.package ? 1 : 0));
+}
+
+// -> every Debian package of the arch's image base: the base lock's rows plus, where the Node
+// is Debian's, the library package(s) the Node lock pins (they go into the base rootfs).
+export function readBaseDebs(baseLock, nodeLock, arch, fail) {
+  const node = readNodeLock(nodeLock, arch, fail);
+  const extra = node.source === 'debian'
+    ? node.debs.filter((d) => d.role === 'library').map((d) => ({ arch: arch.debian, package: d.package, version: d.version, sha256: d.sha256, filename: d.filename, suite: node.suite }))
+    : [];
+  return [...readBaseLock(baseLock, arch, fail), ...extra].sort((x, y) => (x.package < y.package ? -1 : x.package > y.package ? 1 : 0));
 }

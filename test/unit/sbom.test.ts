@@ -63,7 +63,13 @@ describe('sbom per arch', () => {
       assert.equal(props['exechealthz:arch'], arch.make);
 
       const debs = comps.filter((c) => c.purl?.startsWith('pkg:deb/'));
-      const pinned = baseLock.filter((l) => l.arch === arch.make);
+      const lock = nodeLock.arches[arch.make];
+      // Where the Node is Debian's, its library package (libnode) is part of the base too.
+      const nodeDebs: { package: string; version: string; sha256: string; role: string }[] = lock.source === 'debian' ? lock.debs : [];
+      const pinned = [
+        ...baseLock.filter((l) => l.arch === arch.make),
+        ...nodeDebs.filter((d) => d.role === 'library').map((d) => ({ arch: arch.make, pkg: d.package, version: d.version, sha256: d.sha256 })),
+      ];
       assert.ok(pinned.length > 0, `images/base/packages.lock pins nothing for ${arch.make}`);
       assert.deepEqual(
         debs.map((d) => [d.name, d.version, d.hashes?.find((h) => h.alg === 'SHA-256')?.content]).sort(),
@@ -72,17 +78,26 @@ describe('sbom per arch', () => {
       for (const d of debs) assert.match(d.purl!, new RegExp(`[?&]arch=${arch.debian}(&|$)`));
 
       const node = comps.find((c) => c.name === 'node')!;
-      const lock = nodeLock.arches[arch.make];
       assert.equal(node.version, lock.version);
       // Identified as vulnerability databases key Node.js: NVD's CPE and the generic purl.
       assert.equal(node.purl, `pkg:generic/node@${lock.version}`);
       assert.equal(node.cpe, `cpe:2.3:a:nodejs:node.js:${lock.version}:*:*:*:*:*:*:*`);
       assert.equal(props['exechealthz:node-version'], lock.version);
-      const [alg, b64] = lock.integrity.split('-');
-      const hashes = [{ alg: alg.replace('sha', 'SHA-'), content: Buffer.from(b64, 'base64').toString('hex') }];
-      assert.deepEqual(node.hashes, hashes);
-      // ... and the npm package it came from, as its pedigree.
-      assert.deepEqual(node.pedigree?.ancestors?.map((c) => [c.purl, c.hashes]), [[`pkg:npm/${lock.package}@${lock.version}`, hashes]]);
+      if (lock.source === 'debian') {
+        // ... and the Debian packages it came from (launcher and libnode), as its pedigree.
+        assert.deepEqual(node.hashes, [{ alg: 'SHA-256', content: nodeDebs.find((d) => d.role === 'launcher')!.sha256 }]);
+        assert.deepEqual(
+          node.pedigree?.ancestors?.map((c) => [c.purl, c.hashes]),
+          nodeDebs.map((d) => [`pkg:deb/debian/${d.package}@${encodeURIComponent(d.version)}?arch=${arch.debian}&distro=debian-13`, [{ alg: 'SHA-256', content: d.sha256 }]]),
+        );
+        for (const d of debs) assert.match(d.purl!, /[?&]distro=debian-13(&|$)/);
+      } else {
+        const [alg, b64] = lock.integrity.split('-');
+        const hashes = [{ alg: alg.replace('sha', 'SHA-'), content: Buffer.from(b64, 'base64').toString('hex') }];
+        assert.deepEqual(node.hashes, hashes);
+        // ... and the npm package it came from, as its pedigree.
+        assert.deepEqual(node.pedigree?.ancestors?.map((c) => [c.purl, c.hashes]), [[`pkg:npm/${lock.package}@${lock.version}`, hashes]]);
+      }
 
       const minimist = comps.find((c) => c.name === 'minimist')!;
       assert.equal(minimist.version, npmLock.packages['node_modules/minimist'].version);
