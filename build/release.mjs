@@ -102,6 +102,9 @@ function stage() {
     fail('stage needs --arch, --epoch, --context-dir, --executable and --sbom (and --rootfs unless BASEIMAGE is set)');
   }
   const a = archRow(v.arch, fail).make;
+  if (!v.rootfs && JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8')).arches?.[a]?.source === 'debian') {
+    fail(`BASEIMAGE cannot be used for ${a}: its executable is a launcher for the libnode of its own base (build/node.lock.json, source debian)`);
+  }
   if (!/^[0-9]+$/.test(v.epoch)) fail(`SOURCE_DATE_EPOCH=${v.epoch} is not a number of seconds`);
   for (const f of [v.executable, v.sbom, ...(v.rootfs ? [v.rootfs] : [])]) if (!existsSync(f)) fail(`${f} is missing`);
   const dir = join(v['context-dir'], a);

@@ -3,7 +3,7 @@
 // stack trace), and a second build with nothing changed has nothing to do.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -91,6 +91,18 @@ describe('image staging (build/release.mjs stage): bad input', () => {
       const r = run('node', ['build/release.mjs', 'stage', ...args]);
       assert.equal(r.code, 1);
       assert.equal(r.stderr, `${says}\n`);
+      assert.equal(existsSync(join(ROOT, '.cache/never')), false);
+    });
+  }
+});
+
+describe('image staging: BASEIMAGE and an arch whose Node is Debian\'s libnode', () => {
+  const lock = JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8')) as { arches: Record<string, { source?: string }> };
+  for (const [a] of Object.entries(lock.arches).filter(([, e]) => e.source === 'debian')) {
+    it(`stage --arch ${a} without its rootfs (BASEIMAGE set): refused in one line, nothing staged`, () => {
+      const r = run('node', ['build/release.mjs', 'stage', '--arch', a, '--epoch', '1', '--context-dir', '.cache/never', '--executable', 'x', '--sbom', 'x']);
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `stage: BASEIMAGE cannot be used for ${a}: its executable is a launcher for the libnode of its own base (build/node.lock.json, source debian)\n`);
       assert.equal(existsSync(join(ROOT, '.cache/never')), false);
     });
   }
