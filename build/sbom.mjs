@@ -10,9 +10,10 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { archRow, failer, parseFlags } from './lib.mjs';
+import { archRow, failer, parseFlags, reason } from './lib.mjs';
 import { readBaseLock, readNodeLock } from './sbom/locks.mjs';
 
+/** @type {import('./lib.mjs').Fail} */
 const fail = failer('sbom', 1);
 
 const values = parseFlags({
@@ -33,11 +34,12 @@ if (epoch !== undefined && !/^\d+$/.test(epoch)) fail(`SOURCE_DATE_EPOCH must be
 const timestamp = new Date(Number(epoch ?? 0) * 1000).toISOString().replace('.000Z', 'Z');
 
 // ---- npm packages that went into the bundle ---------------------------------------------
+/** @type {{ sources?: string[] }} */
 let map;
 try {
   map = JSON.parse(readFileSync(values['bundle-map'], 'utf8'));
 } catch (e) {
-  fail(`cannot read the bundle's source map ${values['bundle-map']} (run: make bundle): ${e.code || e.message}`);
+  fail(`cannot read the bundle's source map ${values['bundle-map']} (run: make bundle): ${reason(e)}`);
 }
 // "../node_modules/@scope/name/lib/x.js" -> "node_modules/@scope/name"; nested copies keep
 // their full path so two versions of one package stay apart.
@@ -47,6 +49,7 @@ for (const src of map.sources || []) {
   if (m) bundledDirs.add(m[1].replace(/\/$/, ''));
 }
 const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+/** @type {{ components?: { name?: string, version?: string, purl?: string, hashes?: unknown[], licenses?: unknown[] }[] }} */
 let npmBom;
 try {
   const text = values['npm-sbom']
@@ -56,7 +59,8 @@ try {
       });
   npmBom = JSON.parse(text);
 } catch (e) {
-  fail(`npm sbom failed (run: npm ci): ${String(e.stderr || e.message).split('\n')[0]}`);
+  const err = /** @type {{ stderr?: string, message?: string }} */ (e);
+  fail(`npm sbom failed (run: npm ci): ${String(err.stderr || err.message).split('\n')[0]}`);
 }
 const npmComponents = [];
 for (const dir of [...bundledDirs].sort()) {
@@ -177,6 +181,7 @@ mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, JSON.stringify(bom, null, 2) + '\n');
 console.log(`sbom: ${values.out} (${arch.make}: node ${node.version}, ${npmComponents.length} npm, ${debComponents.length} debian packages)`);
 
+/** @param {string} sri */
 function integrityHash(sri) {
   const m = /^sha(256|384|512)-([A-Za-z0-9+/=]+)$/.exec(sri || '');
   if (!m) fail(`node lock: integrity '${sri}' is not an npm sha256/384/512 SRI string`);
