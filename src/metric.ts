@@ -8,6 +8,8 @@ export type Format = 'text' | 'openmetrics';
 export type Labels = Readonly<Record<string, string>>;
 
 export function escapeLabel(value: string): string {
+  // Most values need no escaping: skip the three passes for them (a scrape escapes every label).
+  if (!/[\\\n"]/.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -34,15 +36,15 @@ export function canonicalFloat(n: number): string {
   return fixed.includes('.') ? fixed : `${fixed}.0`;
 }
 
-function labelText(labels: Labels): string {
-  const body = Object.entries(labels)
-    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-    .join(',');
-  return body === '' ? '' : `{${body}}`;
+/** `a="x",b="y"`: the inside of a label set, made once per series. */
+function labelBody(labels: Labels): string {
+  let body = '';
+  for (const k in labels) body += `${body === '' ? '' : ','}${k}="${escapeLabel(labels[k] as string)}"`;
+  return body;
 }
 
-function sampleLine(name: string, labels: Labels, value: number): string {
-  return `${name}${labelText(labels)} ${formatValue(value)}`;
+function sampleLine(name: string, body: string, value: number): string {
+  return `${name}${body === '' ? '' : `{${body}}`} ${formatValue(value)}`;
 }
 
 /** One series' value; writes its sample lines under the family name given. */
@@ -64,7 +66,7 @@ export class Counter implements Metric {
   }
 
   samples(family: string, labels: Labels, _format: Format, out: string[]): void {
-    out.push(sampleLine(`${family}_total`, labels, this.n));
+    out.push(sampleLine(`${family}_total`, labelBody(labels), this.n));
   }
 }
 
@@ -81,14 +83,14 @@ export class Gauge implements Metric {
   }
 
   samples(family: string, labels: Labels, _format: Format, out: string[]): void {
-    out.push(sampleLine(family, labels, this.v));
+    out.push(sampleLine(family, labelBody(labels), this.v));
   }
 }
 
 /** Labels that describe the process (a build); its sample is `<family>_info`, always 1. */
 export class Info implements Metric {
   samples(family: string, labels: Labels, _format: Format, out: string[]): void {
-    out.push(sampleLine(`${family}_info`, labels, 1));
+    out.push(sampleLine(`${family}_info`, labelBody(labels), 1));
   }
 }
 
@@ -118,10 +120,13 @@ export class Histogram implements Metric {
   samples(family: string, labels: Labels, format: Format, out: string[]): void {
     const { buckets, sum, count } = this.cumulative();
     const le = format === 'openmetrics' ? canonicalFloat : formatValue;
-    this.bounds.forEach((bound, i) => out.push(sampleLine(`${family}_bucket`, { ...labels, le: le(bound) }, buckets[i] ?? 0)));
-    out.push(sampleLine(`${family}_bucket`, { ...labels, le: '+Inf' }, count));
-    out.push(sampleLine(`${family}_sum`, labels, sum));
-    out.push(sampleLine(`${family}_count`, labels, count));
+    const body = labelBody(labels);
+    const bucket = `${family}_bucket`;
+    const before = body === '' ? '' : `${body},`;
+    this.bounds.forEach((bound, i) => out.push(sampleLine(bucket, `${before}le="${le(bound)}"`, buckets[i] ?? 0)));
+    out.push(sampleLine(bucket, `${before}le="+Inf"`, count));
+    out.push(sampleLine(`${family}_sum`, body, sum));
+    out.push(sampleLine(`${family}_count`, body, count));
   }
 }
 

@@ -139,6 +139,11 @@ describe('renderMetrics, text format 0.0.4', () => {
 
   it('escapes label values and formats special floats', () => {
     assert.equal(escapeLabel('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
+    // Each character alone, as the no-escape fast path must not miss one.
+    assert.equal(escapeLabel('a\nb'), 'a\\nb');
+    assert.equal(escapeLabel('a\\b'), 'a\\\\b');
+    assert.equal(escapeLabel('a"b'), 'a\\"b');
+    assert.equal(escapeLabel('/healthz'), '/healthz');
     assert.equal(formatValue(Infinity), '+Inf');
     assert.equal(formatValue(-Infinity), '-Inf');
     assert.equal(formatValue(NaN), 'NaN');
