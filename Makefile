@@ -310,12 +310,17 @@ NODE_TEST := node --test --test-reporter=tap
 test: provision ## Run the whole test suite (provisions this machine first)
 	bash test/run-suites.sh unit integration arch e2e
 
-test-unit: out/.stamp out/.bench-stamp ## Unit tests: pure logic, fake clock and fake runner
+test-unit: out/.stamp out/.bench-stamp out/.scripts-stamp ## Unit tests: pure logic, fake clock and fake runner
 	$(NODE_TEST) out/test/unit/*.test.js
 
 # The benchmark is JavaScript with JSDoc types; type-checked (checkJs) like the sources.
 out/.bench-stamp: $(shell find bench -name '*.mjs') tsconfig.bench.json node_modules/.package-lock.json
 	npx tsc -p tsconfig.bench.json
+	@mkdir -p out && touch $@
+
+# The release, signing and SBOM scripts: the same check, on the files tsconfig.scripts.json lists.
+out/.scripts-stamp: $(wildcard build/*.mjs build/*/*.mjs) tsconfig.scripts.json tsconfig.bench.json node_modules/.package-lock.json
+	npx tsc -p tsconfig.scripts.json
 	@mkdir -p out && touch $@
 
 # The integration suite drives the executable pods run, the bundle inside pkg's Node.

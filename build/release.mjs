@@ -26,25 +26,42 @@ import { archRow, archRows, failer, parseFlags, ROOT } from './lib.mjs';
 import { describe, indexAnnotations, indexPlatforms, isIndex, legacyDecision, manifestNote, metadataImages, platformString } from './release/oci.mjs';
 import { isInsecure, lastLine, run } from './sbom/registry.mjs';
 
-const command = process.argv[2];
+const command = process.argv[2] ?? '';
 // Messages are named after the make target users ran.
-const fail = failer({ legacy: 'push-legacy', manifest: 'push-manifest', stage: 'stage' }[command] ?? 'release', 1);
+/** @type {Record<string, string>} */
+const TARGETS = { legacy: 'push-legacy', manifest: 'push-manifest', stage: 'stage' };
+/** @type {import('./lib.mjs').Fail} */
+const fail = failer(TARGETS[command] ?? 'release', 1);
 process.argv.splice(2, 1);
 
+/** @typedef {import('./release/oci.mjs').Held} Held */
+/** @typedef {import('./release/oci.mjs').Manifest} Manifest */
+
+/** @param {string} ref */
 const skopeoFlags = (ref) => (isInsecure(ref) ? ['--tls-verify=false'] : []);
+/** @param {string} text */
 const sha256 = (text) => `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+/** @param {string} ref */
 const repoOf = (ref) => ref.replace(/(@sha256:[0-9a-f]{64}|:[^:/]+)$/, '');
 
+/**
+ * @param {string} file
+ * @returns {Record<string, Record<string, unknown>>}
+ */
 function readMetadata(file) {
   if (!existsSync(file)) fail(`${file} is missing (the bake metadata of the build before it)`);
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
   } catch (e) {
-    return fail(`${file} is not JSON: ${e.message}`);
+    return fail(`${file} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
-/** What REF names in the registry now: { kind: 'none' } | { kind, digest, raw }, or fails. */
+/**
+ * What REF names in the registry now, or fails.
+ * @param {string} ref
+ * @returns {Held}
+ */
 function held(ref) {
   const r = run('skopeo', ['inspect', ...skopeoFlags(ref), '--raw', `docker://${ref}`]);
   if (!r.ok) {
@@ -52,6 +69,7 @@ function held(ref) {
     if (/manifest unknown|name unknown|not found/i.test(why)) return { kind: 'none' };
     return fail(`cannot inspect ${ref} in the registry, so nothing was pushed: ${why}`);
   }
+  /** @type {Manifest} */
   let raw;
   try {
     raw = JSON.parse(r.out);
@@ -61,7 +79,12 @@ function held(ref) {
   return { kind: isIndex(raw) ? 'index' : 'image', digest: sha256(r.out), raw };
 }
 
-/** os/arch/variant of the image config of REPO@DIGEST, or { error }. */
+/**
+ * os/arch/variant of the image config of REPO@DIGEST, or { error }.
+ * @param {string} repo
+ * @param {string} digest
+ * @returns {{ error?: string, platform?: string, labels?: Record<string, string> }}
+ */
 function configPlatform(repo, digest) {
   const ref = `${repo}@${digest}`;
   const r = run('skopeo', ['inspect', ...skopeoFlags(ref), '--config', `docker://${ref}`]);
@@ -74,13 +97,23 @@ function configPlatform(repo, digest) {
   }
 }
 
-/** Adds the platform of a single image to what `held` found (for the one-line messages). */
+/**
+ * Adds the platform of a single image to what `held` found (for the one-line messages).
+ * @param {string} ref
+ * @param {Held} h
+ * @returns {Held}
+ */
 function withPlatform(ref, h) {
   if (h.kind !== 'image') return h;
   const c = configPlatform(repoOf(ref), h.digest);
   return { ...h, platform: c.error ? undefined : c.platform };
 }
 
+/**
+ * @param {string} builder
+ * @param {string} metadataFile
+ * @param {string} target
+ */
 function bakeArgs(builder, metadataFile, target) {
   return ['buildx', 'bake', '-f', 'docker-bake.hcl', ...(builder ? ['--builder', builder] : []), '--metadata-file', metadataFile, target];
 }
@@ -113,6 +146,7 @@ function stage() {
   const sbomRoot = join(dir, 'sbom');
   rmSync(dir, { recursive: true, force: true });
   for (const d of [base, app, join(sbomRoot, 'usr/share/sbom')]) mkdirSync(d, { recursive: true });
+  /** @param {string[]} args */
   const tar = (args) => {
     const r = run('tar', ['--sort=name', `--mtime=@${v.epoch}`, '--owner=0', '--group=0', '--numeric-owner', ...args]);
     if (!r.ok) fail(`tar ${args.join(' ')}: ${lastLine(r.err)}`);
@@ -219,7 +253,7 @@ function manifest() {
         problems.push(`${tagged} is an index of ${plats.join(', ') || 'nothing'}, want one ${row.platform} image`);
         continue;
       }
-      imageDigest = raw.manifests.find((m) => platformString(m.platform) === plats[0]).digest;
+      imageDigest = raw.manifests?.find((m) => platformString(m.platform) === plats[0])?.digest ?? digest;
     }
     const c = configPlatform(repo, imageDigest);
     if (c.error) {
@@ -230,7 +264,7 @@ function manifest() {
       problems.push(`${tagged} is ${c.platform}, want ${row.platform}`);
       continue;
     }
-    const rev = c.labels['org.opencontainers.image.revision'];
+    const rev = c.labels?.['org.opencontainers.image.revision'];
     if (v.revision && rev && rev !== v.revision) {
       otherRevision.push(`${tagged} (${rev.slice(0, 12)})`);
       continue;
@@ -263,6 +297,8 @@ function manifest() {
   console.log(`pushed ${name}@${digest}`);
 }
 
+/** @type {Record<string, () => void>} */
 const commands = { stage, refs, legacy, manifest };
-if (!commands[command]) fail(`unknown command '${command ?? ''}' (use one of: ${Object.keys(commands).join(' ')})`);
-commands[command]();
+const chosen = commands[command];
+if (!chosen) fail(`unknown command '${command}' (use one of: ${Object.keys(commands).join(' ')})`);
+chosen();

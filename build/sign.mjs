@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { archRow, archRows, failer, parseFlags } from './lib.mjs';
 import { cosignRegistryFlags, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
+/** @type {import('./lib.mjs').Fail} */
 const fail = failer('sign', 1);
 
 const values = parseFlags({
@@ -30,8 +31,13 @@ const table = archRows();
 const arches = values.arches ? values.arches.split(/\s+/).filter(Boolean) : table.map((r) => r.make);
 for (const a of arches) archRow(a, fail);
 
+/**
+ * @param {string[]} args
+ * @param {string} ref
+ */
 const cosign = (args, ref) => run('cosign', [...args, '--key', key, '--tlog-upload=false', '-y', ...cosignRegistryFlags(ref), ref]);
 
+/** @type {{ ref: string, sbom: string | null }[]} */
 const targets = arches.map((a) => ({ ref: `${prefix}/exechealthz-${a}:${tag}`, sbom: `${values['sbom-dir']}/exechealthz-${a}.cdx.json` }));
 targets.push({ ref: `${prefix}/exechealthz:${tag}`, sbom: null });
 for (const t of targets) if (t.sbom && !existsSync(t.sbom)) fail(`${t.sbom} is missing (run: make sbom)`);

@@ -14,7 +14,11 @@
 // keeps clones made from either giving the same digest.
 // Usage: node build/source-url.mjs --remote "$(git config --get remote.origin.url)" --fallback URL
 
-/** The browsable https (or http) URL of a git remote, or undefined when it is not a URL. */
+/**
+ * The browsable https (or http) URL of a git remote, or undefined when it is not a URL.
+ * @param {unknown} remote
+ * @returns {string | undefined}
+ */
 export function sourceUrl(remote) {
   const r = String(remote ?? '').trim();
   if (r === '') return undefined;
@@ -46,6 +50,7 @@ export function sourceUrl(remote) {
 const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (isMain) {
   const { parseFlags, failer } = await import('./lib.mjs');
+  /** @type {import('./lib.mjs').Fail} */
   const fail = failer('source-url', 2);
   const v = parseFlags({ remote: { type: 'string', default: '' }, fallback: { type: 'string' } }, fail);
   if (!v.fallback) fail('--fallback URL is required');

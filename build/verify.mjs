@@ -12,7 +12,19 @@ import { archRow, archRows, failer, parseFlags } from './lib.mjs';
 import { readBaseDebs, readNodeLock } from './sbom/locks.mjs';
 import { cosignRegistryFlags, imageConfig, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
+/** @type {import('./lib.mjs').Fail} */
 const fail = failer('verify', 2);
+
+/** @typedef {import('./lib.mjs').ArchRow} ArchRow */
+/** @typedef {{ error?: string, note?: string }} Check An error, or a short note, or neither. */
+/**
+ * @typedef {{ name?: string, version?: string, purl?: string, cpe?: string,
+ *   pedigree?: { ancestors?: { purl?: string }[] }, hashes?: { alg: string, content: string }[] }} BomComponent
+ */
+/**
+ * @typedef {{ subject?: { digest?: { sha256?: string } }[], predicate?: { bomFormat?: string,
+ *   metadata?: { component?: { properties?: { name: string, value: string }[] } }, components?: BomComponent[] } }} Statement
+ */
 
 const values = parseFlags({
   prefix: { type: 'string' },
@@ -34,23 +46,38 @@ const table = archRows();
 const arches = values.arches ? values.arches.split(/\s+/).filter(Boolean) : table.map((r) => r.make);
 const rows = arches.map((a) => archRow(a, fail));
 
+/**
+ * @param {string[]} args
+ * @param {string} ref
+ */
 const cosign = (args, ref) => run('cosign', [...args, '--key', pub, '--insecure-ignore-tlog', ...cosignRegistryFlags(ref), ref]);
 
 // ---- checks of one arch image; each returns an error string or a short note ---------------
+/**
+ * @param {string} byDigest
+ * @returns {Check}
+ */
 function checkSignature(byDigest) {
   const r = cosign(['verify', '--output', 'json'], byDigest);
   if (!r.ok) return { error: `signature: ${/no signatures found|no matching signatures/i.test(r.err) ? 'no valid signature for this digest' : lastLine(r.err)}` };
   return {};
 }
 
+/**
+ * @param {string} byDigest
+ * @param {string} digest
+ * @param {ArchRow} arch
+ * @returns {Check}
+ */
 function checkSbom(byDigest, digest, arch) {
   const r = cosign(['verify-attestation', '--type', 'cyclonedx'], byDigest);
   if (!r.ok) return { error: `sbom: ${/no matching attestations|none of the attestations|no attestations/i.test(r.err) ? 'no signed CycloneDX attestation' : lastLine(r.err)}` };
   // One JSON envelope per line; the newest one is what `cosign download attestation` shows too.
   const envelopes = r.out.split('\n').filter((l) => l.trim());
+  /** @type {Statement} */
   let stmt;
   try {
-    stmt = JSON.parse(Buffer.from(JSON.parse(envelopes[envelopes.length - 1]).payload, 'base64').toString('utf8'));
+    stmt = JSON.parse(Buffer.from(JSON.parse(envelopes[envelopes.length - 1] ?? '').payload, 'base64').toString('utf8'));
   } catch {
     return { error: 'sbom: attestation payload is not an in-toto statement' };
   }
@@ -79,9 +106,14 @@ function checkSbom(byDigest, digest, arch) {
   return { note: `sbom node ${node.version} + ${pinned.length} ${arch.debian} debs` };
 }
 
+/**
+ * @param {string} byDigest
+ * @param {ArchRow} arch
+ * @returns {Check}
+ */
 function checkConfig(byDigest, arch) {
   const c = imageConfig(byDigest, arch.platform);
-  if (c.error) return { error: `config: ${c.error}` };
+  if (c.error !== undefined) return { error: `config: ${c.error}` };
   const cfg = c.config;
   const [os, cpu, variant] = arch.platform.split('/');
   const plat = [cfg.os, cfg.architecture, cfg.variant].filter(Boolean).join('/');
@@ -90,6 +122,7 @@ function checkConfig(byDigest, arch) {
   if (user !== '65532' && user !== '65532:65532') return { error: `config: user '${user || 'root'}', want 65532:65532` };
   const ep = cfg.config?.Entrypoint || [];
   if (!/tini/.test(ep[0] || '') || !ep.some((e) => /exechealthz$/.test(e))) return { error: `config: entrypoint ${JSON.stringify(ep)}, want tini then exechealthz` };
+  /** @type {Record<string, string>} */
   const labels = cfg.config?.Labels || {};
   for (const l of ['org.opencontainers.image.source', 'org.opencontainers.image.revision', 'org.opencontainers.image.created', 'org.opencontainers.image.title']) {
     if (!labels[l]) return { error: `config: label ${l} missing` };
@@ -101,16 +134,22 @@ function checkConfig(byDigest, arch) {
 }
 
 let failed = 0;
+/**
+ * @param {boolean} ok
+ * @param {string} ref
+ * @param {string} text
+ */
 const verdict = (ok, ref, text) => {
   if (!ok) failed++;
   console.log(`${ok ? 'OK  ' : 'FAIL'} ${ref}: ${text}`);
 };
 
+/** @type {Map<string, string>} */
 const archDigests = new Map();
 for (const arch of rows) {
   const ref = `${prefix}/exechealthz-${arch.make}:${tag}`;
   const res = resolve(ref);
-  if (res.error) {
+  if (res.error !== undefined) {
     verdict(false, ref, res.error);
     continue;
   }
@@ -120,7 +159,9 @@ for (const arch of rows) {
   const inner = (res.raw.manifests || []).find((m) => m.platform?.os === os && m.platform?.architecture === cpu && (!variant || m.platform?.variant === variant));
   archDigests.set(arch.platform, inner ? inner.digest : res.digest);
   const byDigest = `${prefix}/exechealthz-${arch.make}@${res.digest}`;
+  /** @type {string[]} */
   const notes = [];
+  /** @type {string | undefined} */
   let error;
   for (const check of [() => checkSignature(byDigest), () => checkSbom(byDigest, res.digest, arch), () => checkConfig(byDigest, arch)]) {
     const r = check();
@@ -134,20 +175,21 @@ for (const arch of rows) {
 {
   const ref = `${prefix}/exechealthz:${tag}`;
   const res = resolve(ref);
+  /** @type {string | undefined} */
   let error;
   if (res.error) error = res.error;
   const byDigest = `${prefix}/exechealthz@${res.digest}`;
   if (!error) error = checkSignature(byDigest).error;
   if (!error) {
-    const manifests = (res.raw.manifests || []).filter((m) => m.platform && m.platform.os !== 'unknown');
-    if (!res.raw.manifests) error = 'index: the tag names a single image, not a multi-arch index';
+    const manifests = (res.raw?.manifests || []).filter((m) => m.platform && m.platform.os !== 'unknown');
+    if (!res.raw?.manifests) error = 'index: the tag names a single image, not a multi-arch index';
     for (const arch of rows) {
       if (error) break;
       const [os, cpu, variant] = arch.platform.split('/');
-      const m = manifests.find((x) => x.platform.os === os && x.platform.architecture === cpu && (!variant || x.platform.variant === variant));
+      const m = manifests.find((x) => x.platform?.os === os && x.platform?.architecture === cpu && (!variant || x.platform?.variant === variant));
       if (!m) error = `index: no ${arch.platform} image`;
       else if (archDigests.has(arch.platform) && m.digest !== archDigests.get(arch.platform)) {
-        error = `index: ${arch.platform} is ${m.digest.slice(0, 19)}, but exechealthz-${arch.make}:${tag} is ${archDigests.get(arch.platform).slice(0, 19)}`;
+        error = `index: ${arch.platform} is ${m.digest.slice(0, 19)}, but exechealthz-${arch.make}:${tag} is ${archDigests.get(arch.platform)?.slice(0, 19)}`;
       }
     }
     if (!error && manifests.length !== rows.length) error = `index: ${manifests.length} platforms, want ${rows.length}`;

@@ -2,6 +2,7 @@
 // /metrics needs. Requests only read this state; they never start a run.
 import type { CheckSpec } from './config';
 import type { Clock } from './clock';
+import { Counter, Histogram } from './metric';
 import type { RunOptions, RunResult, Runner } from './runner';
 
 export type Outcome = 'success' | 'failure' | 'timeout';
@@ -45,10 +46,10 @@ export class Check {
   private readonly options: CheckOptions;
   private lastResult: RunResult | undefined;
   private failuresInARow = 0;
-  private readonly counts: Record<Outcome, number> = { success: 0, failure: 0, timeout: 0 };
-  /** Non-cumulative count per bucket, plus one for +Inf at the end. */
-  private readonly bucketCounts: number[] = new Array<number>(DURATION_BUCKETS.length + 1).fill(0);
-  private durationSum = 0;
+  /** Finished runs by outcome; /metrics renders these very counters. */
+  readonly runCounters: Readonly<Record<Outcome, Counter>> = { success: new Counter(), failure: new Counter(), timeout: new Counter() };
+  /** Run durations in seconds. */
+  readonly durations = new Histogram(DURATION_BUCKETS);
   private timer: unknown;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -97,14 +98,11 @@ export class Check {
   }
 
   runs(outcome: Outcome): number {
-    return this.counts[outcome];
+    return this.runCounters[outcome].value;
   }
 
   histogram(): { readonly buckets: readonly number[]; readonly sum: number; readonly count: number } {
-    // Cumulative, as the exposition format wants.
-    let acc = 0;
-    const buckets = this.bucketCounts.map((n) => (acc += n));
-    return { buckets, sum: this.durationSum, count: acc };
+    return this.durations.cumulative();
   }
 
   health(): Health {
@@ -168,12 +166,9 @@ export class Check {
   private record(result: RunResult): void {
     this.lastResult = result;
     const outcome = outcomeOf(result);
-    this.counts[outcome] += 1;
+    this.runCounters[outcome].inc();
     this.failuresInARow = outcome === 'success' ? 0 : this.failuresInARow + 1;
-    const seconds = Math.max(0, result.end - result.start) / 1000;
-    this.durationSum += seconds;
-    const i = DURATION_BUCKETS.findIndex((le) => seconds <= le);
-    this.bucketCounts[i === -1 ? DURATION_BUCKETS.length : i] += 1;
+    this.durations.observe(Math.max(0, result.end - result.start) / 1000);
     this.options.onResult?.(this, result);
   }
 }

@@ -5,6 +5,7 @@
 // one closed. Node's own server.maxConnections would always refuse the newcomer.
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { Counter } from './metric';
 
 export interface ConnectionFigures {
   readonly open: number;
@@ -13,8 +14,19 @@ export interface ConnectionFigures {
   readonly refused: number;
 }
 
+export type DropReason = 'evicted' | 'refused';
+
+/** What /metrics shows: the open count now, and the guard's own counters. */
+export interface ConnectionMetrics {
+  readonly open: number;
+  readonly dropped: Readonly<Record<DropReason, Counter>>;
+}
+
 export interface ConnectionGuard {
   figures(): ConnectionFigures;
+  metrics(): ConnectionMetrics;
+  /** Applies the cap to `server`'s connections (one server per guard). */
+  watch(server: Server): void;
 }
 
 /** Pure choice of the connection to close, given them oldest first; undefined: the newcomer. */
@@ -25,39 +37,45 @@ export function pickVictim<T>(oldestFirst: Iterable<T>, busy: (c: T) => boolean,
   return undefined;
 }
 
-export function guardConnections(server: Server, max: number): ConnectionGuard {
+/** Made before the server, so what reports its figures (/metrics) needs no server. */
+export function guardConnections(max: number): ConnectionGuard {
   // Insertion order is age order; the value counts requests whose response is not done.
   const open = new Map<Socket, number>();
-  let evicted = 0;
-  let refused = 0;
-  server.on('connection', (socket: Socket) => {
-    open.set(socket, 0);
-    socket.once('close', () => open.delete(socket));
-    if (open.size <= max) return;
-    const victim = pickVictim(open.keys(), (s) => (open.get(s) ?? 0) > 0, socket);
-    if (victim === undefined) {
-      refused++;
-      open.delete(socket);
-      socket.destroy();
-    } else {
-      evicted++;
-      open.delete(victim);
-      victim.destroy();
-    }
-  });
-  server.on('request', (req, res) => {
-    const socket = req.socket;
-    if (!open.has(socket)) return;
-    open.set(socket, (open.get(socket) ?? 0) + 1);
-    let done = false;
-    const finished = (): void => {
-      if (done) return;
-      done = true;
-      const n = open.get(socket);
-      if (n !== undefined) open.set(socket, Math.max(0, n - 1));
-    };
-    res.once('finish', finished);
-    res.once('close', finished);
-  });
-  return { figures: () => ({ open: open.size, evicted, refused }) };
+  const dropped: Readonly<Record<DropReason, Counter>> = { evicted: new Counter(), refused: new Counter() };
+  const watch = (server: Server): void => {
+    server.on('connection', (socket: Socket) => {
+      open.set(socket, 0);
+      socket.once('close', () => open.delete(socket));
+      if (open.size <= max) return;
+      const victim = pickVictim(open.keys(), (s) => (open.get(s) ?? 0) > 0, socket);
+      if (victim === undefined) {
+        dropped.refused.inc();
+        open.delete(socket);
+        socket.destroy();
+      } else {
+        dropped.evicted.inc();
+        open.delete(victim);
+        victim.destroy();
+      }
+    });
+    server.on('request', (req, res) => {
+      const socket = req.socket;
+      if (!open.has(socket)) return;
+      open.set(socket, (open.get(socket) ?? 0) + 1);
+      let done = false;
+      const finished = (): void => {
+        if (done) return;
+        done = true;
+        const n = open.get(socket);
+        if (n !== undefined) open.set(socket, Math.max(0, n - 1));
+      };
+      res.once('finish', finished);
+      res.once('close', finished);
+    });
+  };
+  return {
+    figures: () => ({ open: open.size, evicted: dropped.evicted.value, refused: dropped.refused.value }),
+    metrics: () => ({ open: open.size, dropped }),
+    watch,
+  };
 }

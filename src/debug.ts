@@ -3,7 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { JSON_TYPE, send } from './http';
 import type { ProcessStats } from './process-stats';
-import type { Handler, Route } from './server';
+import type { Handler, Route } from './route';
 
 // Plain require() inside a function: loaded on first use only, and unlike import() it
 // needs no ESM loader, which a single-executable application may not have.
@@ -102,11 +102,11 @@ export function debugRoutes(stats: ProcessStats): Route[] {
   });
 
   return [
-    { path: '/debug/', description: 'debug endpoints (heap snapshot, CPU profile, figures)', handler: index },
-    { path: '/debug/vars', description: 'memory and event-loop figures (JSON)', handler: vars },
-    { path: '/debug/heap', description: 'V8 heap snapshot (download)', handler: heap },
-    { path: '/debug/profile', description: 'CPU profile, ?seconds=N (download)', handler: profile },
+    { path: '/debug/', description: 'debug endpoints (heap snapshot, CPU profile, figures)', handler: index, log: 'request' },
+    { path: '/debug/vars', description: 'memory and event-loop figures (JSON)', handler: vars, log: 'request' },
+    { path: '/debug/heap', description: 'V8 heap snapshot (download)', handler: heap, log: 'request' },
+    { path: '/debug/profile', description: 'CPU profile, ?seconds=N (download)', handler: profile, log: 'request' },
     // The Go tool's README points at /debug/pprof/; answer there with the same index.
-    { path: '/debug/pprof/', description: 'same list as /debug/ (where Go had pprof)', handler: index },
+    { path: '/debug/pprof/', description: 'same list as /debug/ (where Go had pprof)', handler: index, log: 'request' },
   ];
 }

@@ -6,7 +6,7 @@ import { formatDuration } from './duration';
 import { JSON_TYPE, send } from './http';
 import { V_REQUESTS, type Logger } from './log';
 import { describeResult, errorText, resultNote } from './result-text';
-import type { Handler } from './server';
+import type { Handler } from './route';
 
 export interface HealthOptions {
   /** Answer 200 with the command's output instead of `ok`. */

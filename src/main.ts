@@ -5,19 +5,17 @@ import { Check } from './check';
 import { configLines } from './config-text';
 import { realClock } from './clock';
 import type { Config } from './config';
-import { debugRoutes } from './debug';
+import { guardConnections } from './connection-guard';
 import { parseFlags, UsageError, USAGE, type ParseOutcome } from './flags';
-import { healthHandler } from './health';
-import { indexHandler } from './index-page';
 import { createLogger, flushLogs, V_RUNS, type Logger } from './log';
 import { makeLookPath } from './lookpath';
-import { metricsHandler } from './metrics-handler';
 import { startProcessStats } from './process-stats';
-import { quitHandler } from './quit';
+import { serviceRoutes } from './routes';
 import { stateChanges } from './run-log';
 import { killAllGroups, runCommand } from './runner';
-import { createApp, type Route } from './server';
+import { createApp } from './server';
 import { createShutdown, onSignals } from './shutdown';
+import { createStopRequests } from './stop-requests';
 import { NODE_VERSION, VERSION, versionLine } from './version';
 
 const KILL_GRACE_MS = 500;
@@ -88,40 +86,24 @@ function main(): void {
 
   const checks = buildChecks(config, logger);
   const stats = startProcessStats();
-  const routes: Route[] = [];
-  const { server, connections } = createApp(routes, logger, { maxConnections: config.maxConnections });
-  const shutdown = createShutdown({
-    serving: server,
-    killProbes: killAllGroups,
-    checks,
-    graceMs: config.shutdownGraceMs,
-    logger,
-    exit: (code) => process.exit(code),
-  });
-  const healthOptions = {
-    output: config.output,
-    timeoutMs: config.timeoutMs,
-    latencyMs: config.latencyMs,
-    logger,
-  };
-  routes.push({ path: '/', description: 'this list', handler: indexHandler(() => routes) });
-  for (const check of checks) {
-    routes.push({
-      path: check.url,
-      description: `200 "ok" if "${check.cmd}" last exited 0 (?verbose, ?format=json)`,
-      handler: healthHandler(check, healthOptions),
-      logsItself: true,
-    });
-  }
-  routes.push({
-    path: '/metrics',
-    description: 'Prometheus metrics',
-    handler: metricsHandler(checks, stats, () => connections.figures()),
-  });
-  if (config.debugEndpoints) routes.push(...debugRoutes(stats));
-  if (config.allowQuit) {
-    routes.push({ path: '/quit', description: 'make this process exit', handler: quitHandler(logger, shutdown) });
-  }
+  // Made in dependency order, each from what exists before it: the route table (with /quit
+  // holding only a way to ask for a stop), the server over it, shutdown over the server.
+  const stops = createStopRequests();
+  const connections = guardConnections(config.maxConnections);
+  const routes = serviceRoutes(config, { checks, stats, logger, connections: connections.metrics, requestStop: stops.request });
+  const app = createApp(routes, logger, connections);
+  const server = app.server;
+  stops.handle(
+    createShutdown({
+      close: app.close,
+      dropConnections: app.dropConnections,
+      killProbes: killAllGroups,
+      checks,
+      graceMs: config.shutdownGraceMs,
+      logger,
+      exit: (code) => process.exit(code),
+    }),
+  );
 
   let listening = false;
   server.on('error', (err: NodeJS.ErrnoException) => {
@@ -134,7 +116,7 @@ function main(): void {
     killAllGroups();
     fail(`cannot listen on ${config.address}:${config.port}: ${err.code ?? err.message}`, 1);
   });
-  onSignals(shutdown);
+  onSignals(stops.request);
   // Probes start once the port is ours: a service that cannot serve must not run them.
   server.listen(config.port, config.address, () => {
     listening = true;

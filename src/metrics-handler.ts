@@ -1,40 +1,46 @@
-// `/metrics`: takes a snapshot of the checks and the process, renders it.
+// `/metrics`: the checks' own counters and histograms with the figures of the moment,
+// in the format the scraper's Accept header asks for.
 import type { Check } from './check';
-import type { ConnectionFigures } from './connection-guard';
+import type { ConnectionMetrics } from './connection-guard';
+import { CONTENT_TYPE, negotiateFormat } from './exposition';
 import { send } from './http';
-import { CONTENT_TYPE, renderMetrics, type CheckSnapshot } from './metrics';
+import { renderMetrics, type CheckMetrics } from './metrics';
 import type { ProcessStats } from './process-stats';
-import type { Handler } from './server';
+import type { Handler } from './route';
 import { NODE_VERSION, VERSION } from './version';
 
-export function snapshotCheck(check: Check): CheckSnapshot {
+export function checkMetrics(check: Check): CheckMetrics {
   const last = check.last;
   return {
     url: check.url,
     up: check.health().state === 'ok',
-    hasResult: last !== undefined,
-    lastExitCode: last?.exitCode ?? -1,
-    lastRunTimestampSeconds: last === undefined ? 0 : last.end / 1000,
-    lastRunDurationSeconds: last === undefined ? 0 : (last.end - last.start) / 1000,
+    ...(last === undefined
+      ? {}
+      : { last: { exitCode: last.exitCode ?? -1, endSeconds: last.end / 1000, durationSeconds: (last.end - last.start) / 1000 } }),
     consecutiveFailures: check.consecutiveFailures,
-    runs: { success: check.runs('success'), failure: check.runs('failure'), timeout: check.runs('timeout') },
-    histogram: check.histogram(),
+    runs: check.runCounters,
+    durations: check.durations,
   };
 }
 
 export function metricsHandler(
   checks: readonly Check[],
   stats: ProcessStats,
-  connections?: () => ConnectionFigures,
+  connections?: () => ConnectionMetrics,
 ): Handler {
-  return (_req, res) => {
-    const body = renderMetrics({
-      version: VERSION,
-      nodeVersion: NODE_VERSION,
-      checks: checks.map(snapshotCheck),
-      process: stats.scrape(),
-      ...(connections === undefined ? {} : { connections: connections() }),
-    });
-    send(res, 200, body, CONTENT_TYPE);
+  return (req, res) => {
+    const format = negotiateFormat(req.headers.accept);
+    const body = renderMetrics(
+      {
+        version: VERSION,
+        nodeVersion: NODE_VERSION,
+        checks: checks.map(checkMetrics),
+        process: stats.scrape(),
+        ...(connections === undefined ? {} : { connections: connections() }),
+      },
+      format,
+    );
+    // Caches must keep the two formats apart.
+    send(res, 200, body, CONTENT_TYPE[format], { Vary: 'Accept' });
   };
 }

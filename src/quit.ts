@@ -2,12 +2,13 @@
 // the pod's sidecar. Exits through the normal graceful shutdown.
 import { send } from './http';
 import type { Logger } from './log';
-import type { Handler } from './server';
+import type { Handler } from './route';
 
-export function quitHandler(logger: Logger, shutdown: (why: string) => void): Handler {
+/** `requestStop` is called once the answer is out; it starts the graceful shutdown. */
+export function quitHandler(logger: Logger, requestStop: (why: string) => void): Handler {
   return (req, res) => {
     logger.notice(`Shutdown requested via /quit by ${req.socket.remoteAddress ?? '?'}`);
     send(res, 200, 'shutting down\n', undefined, { Connection: 'close' });
-    res.on('finish', () => shutdown('/quit'));
+    res.on('finish', () => requestStop('/quit'));
   };
 }

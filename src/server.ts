@@ -1,31 +1,15 @@
-// The HTTP server and its route table. Creating it is apart from listening, so tests
-// (and main) choose the port. Only GET and HEAD without a body exist; everything else is
+// The HTTP server over a route table made before it (route.ts). Creating it is apart from
+// listening, so tests (and main) choose the port. Only GET and HEAD without a body exist; everything else is
 // 405, and a request carrying a body is refused before its body is read (request-body.ts).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { guardConnections, type ConnectionGuard } from './connection-guard';
-import { V_REQUESTS, type Logger } from './log';
+import type { ConnectionGuard } from './connection-guard';
+import type { Logger } from './log';
 import { send } from './http';
+import { logRequest } from './request-log';
 import { carriesBody, refuseBody } from './request-body';
-
-export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
-
-export interface Route {
-  readonly path: string;
-  /** Serve every path under `path` too (e.g. /debug/...). */
-  readonly prefix?: boolean;
-  readonly description: string;
-  readonly handler: Handler;
-  /** The handler writes its own log line (check paths keep the Go wording). */
-  readonly logsItself?: boolean;
-}
+import type { RouteTable } from './route';
 
 const ALLOW = 'GET, HEAD';
-
-export function findRoute(routes: readonly Route[], path: string): Route | undefined {
-  const exact = routes.find((r) => r.path === path);
-  if (exact !== undefined) return exact;
-  return routes.find((r) => r.prefix === true && path.startsWith(r.path.endsWith('/') ? r.path : `${r.path}/`));
-}
 
 /** Limits on what one client can hold; see docs/security.md. */
 export const HTTP_LIMITS = {
@@ -43,17 +27,18 @@ export const HTTP_LIMITS = {
   socketIdleTimeoutMs: 120_000,
 } as const;
 
-export interface AppOptions {
-  /** --max-connections */
-  readonly maxConnections: number;
-}
-
 export interface App {
   readonly server: Server;
-  readonly connections: ConnectionGuard;
+  /** Stops accepting; resolves once every request in flight is answered and every connection is gone. */
+  close(): Promise<void>;
+  /** Closes the connections still open (the shutdown grace is over). */
+  dropConnections(): void;
 }
 
-export function createApp(routes: readonly Route[], logger: Logger, options: AppOptions): App {
+/** Idle keep-alive connections are closed this often while closing (see close()). */
+const IDLE_SWEEP_MS = 50;
+
+export function createApp(table: RouteTable, logger: Logger, connections: ConnectionGuard): App {
   const server = createServer({
     maxHeaderSize: HTTP_LIMITS.maxHeaderSize,
     headersTimeout: HTTP_LIMITS.headersTimeoutMs,
@@ -76,18 +61,14 @@ export function createApp(routes: readonly Route[], logger: Logger, options: App
       send(res, 400, 'bad request\n');
       return;
     }
-    const route = findRoute(routes, url.pathname);
-    if (route !== undefined && !route.logsItself && logger.enabled(V_REQUESTS)) {
-      res.on('finish', () => {
-        const ms = Number(process.hrtime.bigint() - started) / 1e6;
-        logger.info(`${req.method ?? '?'} ${url.pathname} ${res.statusCode} ${ms.toFixed(1)}ms from ${req.socket.remoteAddress ?? '?'}`);
-      });
-    }
+    const route = table.find(url.pathname);
     if (route === undefined) {
-      // Go's http.NotFound body, so the text stays familiar.
+      // Not logged: a scanner walking paths would fill the log. Go's http.NotFound body,
+      // so the text stays familiar.
       send(res, 404, '404 page not found\n');
       return;
     }
+    logRequest(route.log, logger, req, res, url.pathname, started);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, `method ${req.method ?? ''} not allowed: use ${ALLOW}\n`, undefined, { Allow: ALLOW });
       return;
@@ -104,5 +85,18 @@ export function createApp(routes: readonly Route[], logger: Logger, options: App
   // routed here, such a request is refused before the client sends it.
   server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => server.emit('request', req, res));
   server.timeout = HTTP_LIMITS.socketIdleTimeoutMs;
-  return { server, connections: guardConnections(server, options.maxConnections) };
+  connections.watch(server);
+  return {
+    server,
+    close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections go idle as their last request finishes; close them as they
+      // do, or they would hold close() until keepAliveTimeout.
+      server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+      sweep.unref();
+      return closed.finally(() => clearInterval(sweep));
+    },
+    dropConnections: () => server.closeAllConnections(),
+  };
 }

@@ -5,16 +5,11 @@ import type { Check } from './check';
 import { formatDuration } from './duration';
 import type { Logger } from './log';
 
-/** What shutdown needs of the HTTP side (a node:http Server has it): stop and close. */
-export interface Serving {
-  /** Stops accepting; `done` once every connection is gone. */
-  close(done: () => void): void;
-  closeIdleConnections(): void;
-  closeAllConnections(): void;
-}
-
 export interface ShutdownDeps {
-  readonly serving: Serving;
+  /** Stops accepting; resolves once requests in flight are answered and connections gone. */
+  readonly close: () => Promise<void>;
+  /** Closes whatever connections are still open when the grace is over. */
+  readonly dropConnections: () => void;
   /** SIGKILLs every running probe's process group at once. */
   readonly killProbes: () => void;
   readonly checks: readonly Check[];
@@ -25,7 +20,7 @@ export interface ShutdownDeps {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/** Returns the function that starts the shutdown (also used by /quit). */
+/** Returns the function that starts the shutdown, for whatever asks to stop (stop-requests.ts). */
 export function createShutdown(deps: ShutdownDeps): (why: string) => void {
   let started = false;
   return (why) => {
@@ -39,28 +34,21 @@ export function createShutdown(deps: ShutdownDeps): (why: string) => void {
     deps.logger.notice(`${why}: shutting down (grace ${formatDuration(deps.graceMs)})`);
     const force = setTimeout(() => {
       deps.logger.notice('shutdown grace over: closing remaining connections');
-      deps.serving.closeAllConnections();
+      deps.dropConnections();
       deps.killProbes();
       deps.exit(0);
     }, deps.graceMs);
     force.unref();
-    const closed = new Promise<void>((resolve) => deps.serving.close(() => resolve()));
-    // Keep-alive connections go idle as their last request finishes; close them as they
-    // do, or they would hold close() until keepAliveTimeout.
-    deps.serving.closeIdleConnections();
-    const sweep = setInterval(() => deps.serving.closeIdleConnections(), 50);
-    sweep.unref();
-    void Promise.all([closed, ...deps.checks.map((c) => c.stop())]).then(() => {
+    void Promise.all([deps.close(), ...deps.checks.map((c) => c.stop())]).then(() => {
       clearTimeout(force);
-      clearInterval(sweep);
       deps.logger.notice('shutdown complete');
       deps.exit(0);
     });
   };
 }
 
-export function onSignals(shutdown: (why: string) => void): void {
+export function onSignals(requestStop: (why: string) => void): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(signal, () => shutdown(signal));
+    process.on(signal, () => requestStop(signal));
   }
 }

@@ -3,14 +3,24 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 
+/** @typedef {import('../release/oci.mjs').Manifest} Manifest */
+/** @typedef {{ os?: string, architecture?: string, variant?: string, config?: { User?: string, Entrypoint?: string[], Cmd?: string[], Labels?: Record<string, string> } }} ImageConfig */
+
 // A registry on loopback is the local plain-HTTP one; anything else gets TLS checked.
+/** @param {string} ref */
 export function isInsecure(ref) {
   return process.env.REGISTRY_INSECURE === '1' || /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?\//.test(ref);
 }
 
+/** @param {string} ref */
 export const cosignRegistryFlags = (ref) => (isInsecure(ref) ? ['--allow-http-registry', '--allow-insecure-registry'] : []);
+/** @param {string} ref */
 const skopeoFlags = (ref) => (isInsecure(ref) ? ['--tls-verify=false'] : []);
 
+/**
+ * @param {import('../lib.mjs').Fail} fail
+ * @param {...string} tools
+ */
 export function requireTools(fail, ...tools) {
   for (const t of tools) {
     const r = spawnSync(t, ['--version'], { stdio: 'ignore' });
@@ -19,13 +29,20 @@ export function requireTools(fail, ...tools) {
 }
 
 // -> { ok, out, err }: a failed tool never throws; callers turn err into one line.
+/**
+ * @param {string} cmd
+ * @param {readonly string[]} args
+ * @param {import('node:child_process').SpawnSyncOptions} [opts]
+ * @returns {{ ok: boolean, out: string, err: string }}
+ */
 export function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 << 20, ...opts });
-  const err = (r.error?.message || r.stderr || '').trim();
-  return { ok: r.status === 0, out: r.stdout || '', err };
+  const err = String(r.error?.message || r.stderr || '').trim();
+  return { ok: r.status === 0, out: String(r.stdout || ''), err };
 }
 
 // The last meaningful line of a tool's stderr, without cosign's banner warnings.
+/** @param {unknown} text */
 export function lastLine(text) {
   // skopeo wraps its message in a logrus line: keep only the message.
   const m = /msg="((?:[^"\\]|\\.)*)"/.exec(String(text));
@@ -37,6 +54,10 @@ export function lastLine(text) {
 }
 
 // -> { digest, raw } of what ref (a tag) points to now, or { error }.
+/**
+ * @param {string} ref
+ * @returns {{ error: string, digest?: undefined, raw?: undefined } | { error?: undefined, digest: string, raw: Manifest }}
+ */
 export function resolve(ref) {
   const r = run('skopeo', ['inspect', ...skopeoFlags(ref), '--raw', `docker://${ref}`]);
   if (!r.ok) {
@@ -44,6 +65,7 @@ export function resolve(ref) {
     return { error: /manifest unknown|name unknown/.test(why) ? `not in the registry (push it first: make all-push push-manifest)` : `cannot fetch: ${why}` };
   }
   const digest = 'sha256:' + createHash('sha256').update(r.out, 'utf8').digest('hex');
+  /** @type {Manifest} */
   let raw;
   try {
     raw = JSON.parse(r.out);
@@ -54,8 +76,13 @@ export function resolve(ref) {
 }
 
 // The image config (user, entrypoint, labels, platform) of one platform of ref.
+/**
+ * @param {string} ref
+ * @param {string} platform
+ * @returns {{ error: string, config?: undefined } | { error?: undefined, config: ImageConfig }}
+ */
 export function imageConfig(ref, platform) {
-  const [os, arch, variant] = platform.split('/');
+  const [os = '', arch = '', variant] = platform.split('/');
   const args = ['inspect', ...skopeoFlags(ref), '--config', '--override-os', os, '--override-arch', arch];
   if (variant) args.push('--override-variant', variant);
   const r = run('skopeo', [...args, `docker://${ref}`]);

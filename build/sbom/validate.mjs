@@ -5,11 +5,20 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { failer, reason } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
-const fail = (msg) => { process.stderr.write(`sbom-validate: ${msg}\n`); process.exit(1); };
+/** @type {import('../lib.mjs').Fail} */
+const fail = failer('sbom-validate');
 
-let Ajv, addFormats, schemaDir;
+/** @typedef {{ instancePath: string, message?: string }} AjvError */
+/** @typedef {((doc: unknown) => boolean) & { errors?: AjvError[] | null }} Validator */
+/** @typedef {{ addFormat(name: string, format: boolean): void, addSchema(schema: object): void, compile(schema: object): Validator }} AjvInstance */
+/** @type {new (options: object) => AjvInstance} */
+let Ajv;
+/** @type {(ajv: AjvInstance) => void} */
+let addFormats;
+let schemaDir = '';
 try {
   Ajv = require('ajv');
   addFormats = require('ajv-formats');
@@ -17,6 +26,7 @@ try {
 } catch {
   fail('ajv, ajv-formats or @cyclonedx/cyclonedx-library is missing (run: npm ci)');
 }
+/** @param {string} name */
 const load = (name) => JSON.parse(readFileSync(join(schemaDir, name), 'utf8'));
 
 const ajv = new Ajv({ strict: false, allErrors: true });
@@ -34,18 +44,19 @@ const files = process.argv.slice(2);
 if (files.length === 0) fail('usage: node build/sbom/validate.mjs FILE...');
 let bad = 0;
 for (const f of files) {
+  /** @type {{ specVersion?: unknown }} */
   let doc;
   try {
     doc = JSON.parse(readFileSync(f, 'utf8'));
   } catch (e) {
-    console.log(`INVALID ${f}: ${e.code || e.message}`);
+    console.log(`INVALID ${f}: ${reason(e)}`);
     bad++;
     continue;
   }
   if (doc.specVersion !== '1.5' || !validate(doc)) {
     const why = doc.specVersion !== '1.5'
       ? `specVersion is ${JSON.stringify(doc.specVersion)}, not "1.5"`
-      : validate.errors.slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
+      : (validate.errors ?? []).slice(0, 3).map((e) => `${e.instancePath || '/'} ${e.message}`).join('; ');
     console.log(`INVALID ${f}: ${why}`);
     bad++;
   } else {

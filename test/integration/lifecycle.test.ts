@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { answer, get, httpRequest } from '../helpers/http';
 import { until } from '../helpers/poll';
+import { openMetricsProblems, PROMETHEUS_ACCEPT } from '../helpers/openmetrics';
 import { groupMembers } from '../helpers/proc';
 import { servicesOfThisFile } from '../helpers/service';
 
@@ -160,6 +161,22 @@ describe('/metrics', () => {
     }
     assert.equal(promtool.status, 0, `promtool check metrics:\n${promtool.stdout}${promtool.stderr}`);
     assert.equal(`${promtool.stdout}${promtool.stderr}`.trim(), '', 'no lint findings');
+  });
+
+  it("answers Prometheus' Accept header with OpenMetrics 1.0.0, valid by the spec's grammar and rules", async () => {
+    const s = await start(['--cmd=true', '--url=/a', '--cmd=false', '--url=/b', '--period', '50ms']);
+    await answer(`${s.baseUrl}/b`, (r) => r.body.startsWith('Healthz'));
+    await answer(`${s.baseUrl}/a`, (r) => r.status === 200);
+    const r = await httpRequest(`${s.baseUrl}/metrics`, { headers: { Accept: PROMETHEUS_ACCEPT } });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['content-type'], 'application/openmetrics-text; version=1.0.0; charset=utf-8');
+    assert.equal(r.headers['vary'], 'Accept');
+    assert.ok(r.body.endsWith('\n# EOF\n'), r.body.slice(-200));
+    assert.match(r.body, /^# TYPE exechealthz_check_runs counter$/m);
+    assert.match(r.body, /^exechealthz_check_runs_total\{url="\/b",result="failure"\} [1-9]\d*$/m);
+    assert.match(r.body, /^exechealthz_check_up\{url="\/a"\} 1$/m);
+    // promtool check metrics reads the 0.0.4 text format only (it stops at `info`).
+    assert.deepEqual(openMetricsProblems(r.body), [], r.body);
   });
 });
 

@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { pickVictim } from '../../src/connection-guard';
+import { guardConnections, pickVictim } from '../../src/connection-guard';
 import { send } from '../../src/http';
 import type { Logger } from '../../src/log';
 import { carriesBody } from '../../src/request-body';
-import { createApp, type Route } from '../../src/server';
+import { routeTable, type Route } from '../../src/route';
+import { createApp } from '../../src/server';
 import { exchange, firstStatus } from '../helpers/hostile';
 import { until } from '../helpers/poll';
 
@@ -40,11 +41,12 @@ describe('pickVictim', () => {
 describe('server with a body and a connection cap', () => {
   const held: ServerResponse[] = [];
   const routes: Route[] = [
-    { path: '/hello', description: 'd', handler: (_q, res) => send(res, 200, 'hi') },
+    { path: '/hello', description: 'd', handler: (_q, res) => send(res, 200, 'hi'), log: 'none' },
     // Answers only when the test releases it: a connection with a request in progress.
-    { path: '/hold', description: 'd', handler: (_q, res) => void held.push(res) },
+    { path: '/hold', description: 'd', handler: (_q, res) => void held.push(res), log: 'none' },
   ];
-  const { server, connections } = createApp(routes, logger, { maxConnections: 3 });
+  const connections = guardConnections(3);
+  const { server } = createApp(routeTable(routes), logger, connections);
   let port = 0;
   before(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { escapeLabel, formatValue, renderMetrics, type CheckSnapshot, type MetricsSnapshot } from '../../src/metrics';
+import { DURATION_BUCKETS } from '../../src/check';
+import { canonicalFloat, Counter, escapeLabel, Family, formatValue, Gauge, Histogram } from '../../src/metric';
+import { renderMetrics, type CheckMetrics, type MetricsSnapshot } from '../../src/metrics';
+import { openMetricsProblems } from '../helpers/openmetrics';
 
 const proc: MetricsSnapshot['process'] = {
   rssBytes: 41_000_000,
@@ -13,38 +16,45 @@ const proc: MetricsSnapshot['process'] = {
   uptimeSeconds: 12,
 };
 
-const ran: CheckSnapshot = {
-  url: '/healthz',
-  up: false,
-  hasResult: true,
-  lastExitCode: 2,
-  lastRunTimestampSeconds: 1767323050.25,
-  lastRunDurationSeconds: 0.004,
-  consecutiveFailures: 3,
-  runs: { success: 5, failure: 3, timeout: 1 },
-  histogram: { buckets: [4, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 9], sum: 10.5, count: 9 },
-};
-
-const fresh: CheckSnapshot = {
-  url: '/a"b\\c',
-  up: false,
-  hasResult: false,
-  lastExitCode: -1,
-  lastRunTimestampSeconds: 0,
-  lastRunDurationSeconds: 0,
-  consecutiveFailures: 0,
-  runs: { success: 0, failure: 0, timeout: 0 },
-  histogram: { buckets: new Array<number>(13).fill(0), sum: 0, count: 0 },
-};
-
-const text = renderMetrics({ version: '1.0', nodeVersion: 'v24.22.3', checks: [ran, fresh], process: proc });
-const lines = text.split('\n');
-
-function has(line: string): void {
-  assert.ok(lines.includes(line), `missing line: ${line}`);
+function counter(n: number): Counter {
+  const c = new Counter();
+  c.inc(n);
+  return c;
 }
 
-describe('renderMetrics', () => {
+function durations(...seconds: number[]): Histogram {
+  const h = new Histogram(DURATION_BUCKETS);
+  for (const s of seconds) h.observe(s);
+  return h;
+}
+
+const ran: CheckMetrics = {
+  url: '/healthz',
+  up: false,
+  last: { exitCode: 2, endSeconds: 1767323050.25, durationSeconds: 0.004 },
+  consecutiveFailures: 3,
+  runs: { success: counter(5), failure: counter(3), timeout: counter(1) },
+  // 4 runs of 5 ms or less, 4 of 10 ms, 1 over the last bound: sum 10.5.
+  durations: durations(0.001, 0.001, 0.001, 0.001, 0.01, 0.01, 0.01, 0.01, 10.456),
+};
+
+const fresh: CheckMetrics = {
+  url: '/a"b\\c',
+  up: false,
+  consecutiveFailures: 0,
+  runs: { success: counter(0), failure: counter(0), timeout: counter(0) },
+  durations: durations(),
+};
+
+const snapshot: MetricsSnapshot = { version: '1.0', nodeVersion: 'v24.22.3', checks: [ran, fresh], process: proc };
+const text = renderMetrics(snapshot, 'text');
+const lines = text.split('\n');
+
+function has(line: string, among = lines): void {
+  assert.ok(among.includes(line), `missing line: ${line}`);
+}
+
+describe('renderMetrics, text format 0.0.4', () => {
   it('ends with one newline and has no blank lines', () => {
     assert.ok(text.endsWith('\n') && !text.endsWith('\n\n'));
     assert.equal(lines.slice(0, -1).filter((l) => l === '').length, 0);
@@ -61,6 +71,12 @@ describe('renderMetrics', () => {
       }
     }
     assert.equal(seen.size, 19);
+  });
+
+  it('names a counter by its sample (_total) and an info as a gauge, and has no UNIT or EOF', () => {
+    has('# TYPE exechealthz_check_runs_total counter');
+    has('# TYPE exechealthz_build_info gauge');
+    assert.ok(!lines.some((l) => l.startsWith('# UNIT') || l === '# EOF'));
   });
 
   it('renders the build info with the embedded Node.js version', () => has('exechealthz_build_info{version="1.0",node_version="v24.22.3"} 1'));
@@ -100,7 +116,7 @@ describe('renderMetrics', () => {
       'exechealthz_check_run_duration_seconds_bucket{url="/healthz",le="2.5"} 8',
       'exechealthz_check_run_duration_seconds_bucket{url="/healthz",le="5"} 8',
       'exechealthz_check_run_duration_seconds_bucket{url="/healthz",le="10"} 8',
-      'exechealthz_check_run_duration_seconds_bucket{url="/healthz",le="30"} 8',
+      'exechealthz_check_run_duration_seconds_bucket{url="/healthz",le="30"} 9',
       'exechealthz_check_run_duration_seconds_bucket{url="/healthz",le="+Inf"} 9',
     ]);
     has('exechealthz_check_run_duration_seconds_sum{url="/healthz"} 10.5');
@@ -123,6 +139,11 @@ describe('renderMetrics', () => {
 
   it('escapes label values and formats special floats', () => {
     assert.equal(escapeLabel('a"b\\c\nd'), 'a\\"b\\\\c\\nd');
+    // Each character alone, as the no-escape fast path must not miss one.
+    assert.equal(escapeLabel('a\nb'), 'a\\nb');
+    assert.equal(escapeLabel('a\\b'), 'a\\\\b');
+    assert.equal(escapeLabel('a"b'), 'a\\"b');
+    assert.equal(escapeLabel('/healthz'), '/healthz');
     assert.equal(formatValue(Infinity), '+Inf');
     assert.equal(formatValue(-Infinity), '-Inf');
     assert.equal(formatValue(NaN), 'NaN');
@@ -130,15 +151,112 @@ describe('renderMetrics', () => {
   });
 });
 
+describe('renderMetrics, OpenMetrics 1.0.0', () => {
+  const om = renderMetrics(snapshot, 'openmetrics');
+  const omLines = om.split('\n');
+
+  it('is valid by the OpenMetrics grammar and rules', () => assert.deepEqual(openMetricsProblems(om), []));
+
+  it('ends with "# EOF" and a newline', () => assert.ok(om.endsWith('\n# EOF\n')));
+
+  it('writes TYPE, UNIT, HELP in that order, a UNIT where the name ends in one', () => {
+    const at = omLines.indexOf('# TYPE exechealthz_check_run_duration_seconds histogram');
+    assert.deepEqual(omLines.slice(at, at + 3), [
+      '# TYPE exechealthz_check_run_duration_seconds histogram',
+      '# UNIT exechealthz_check_run_duration_seconds seconds',
+      '# HELP exechealthz_check_run_duration_seconds Duration of runs.',
+    ]);
+    has('# UNIT process_resident_memory_bytes bytes', omLines);
+    has('# UNIT nodejs_eventloop_delay_p99_seconds seconds', omLines);
+    assert.ok(!omLines.includes('# UNIT exechealthz_check_up up'));
+    assert.equal(omLines.filter((l) => l.startsWith('# UNIT ')).length, 14);
+  });
+
+  it('names a counter family without _total, its samples with it', () => {
+    const at = omLines.indexOf('# TYPE exechealthz_check_runs counter');
+    assert.ok(at >= 0, om);
+    assert.deepEqual(omLines.slice(at, at + 3), [
+      '# TYPE exechealthz_check_runs counter',
+      '# HELP exechealthz_check_runs Finished runs by result (success, failure, timeout).',
+      'exechealthz_check_runs_total{url="/healthz",result="success"} 5',
+    ]);
+  });
+
+  it('exposes the build as an info family', () => {
+    assert.deepEqual(omLines.slice(0, 3), [
+      '# TYPE exechealthz_build info',
+      '# HELP exechealthz_build Always 1; the labels say which build and which Node.js runtime run.',
+      'exechealthz_build_info{version="1.0",node_version="v24.22.3"} 1',
+    ]);
+  });
+
+  it('writes le values in their canonical form', () => {
+    const le = omLines
+      .filter((l) => l.startsWith('exechealthz_check_run_duration_seconds_bucket{url="/healthz"'))
+      .map((l) => /le="([^"]+)"/.exec(l)?.[1]);
+    assert.deepEqual(le, ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1.0', '2.5', '5.0', '10.0', '30.0', '+Inf']);
+  });
+
+  it('has the same samples as the text format but for le', () => {
+    const samples = (s: string): string[] => s.split('\n').filter((l) => l !== '' && !l.startsWith('#')).map((l) => l.replace(/le="([^"]+)"/, (_m, v: string) => `le="${Number(v === '+Inf' ? Infinity : v)}"`));
+    assert.deepEqual(samples(om), samples(text));
+  });
+});
+
 describe('renderMetrics: HTTP connections', () => {
+  const connections = { open: 7, dropped: { evicted: counter(3), refused: counter(1) } };
   it('renders the open gauge and the dropped counter by reason when given', () => {
-    const out = renderMetrics({ version: '1.0', nodeVersion: 'v24.22.3', checks: [], process: proc, connections: { open: 7, evicted: 3, refused: 1 } });
+    const out = renderMetrics({ ...snapshot, checks: [], connections }, 'text');
     assert.match(out, /^# TYPE exechealthz_http_connections gauge\nexechealthz_http_connections 7$/m);
     assert.match(out, /^# TYPE exechealthz_http_connections_dropped_total counter$/m);
     assert.match(out, /^exechealthz_http_connections_dropped_total\{reason="evicted"\} 3$/m);
     assert.match(out, /^exechealthz_http_connections_dropped_total\{reason="refused"\} 1$/m);
+    assert.deepEqual(openMetricsProblems(renderMetrics({ ...snapshot, connections }, 'openmetrics')), []);
   });
   it('leaves them out without a server', () => {
-    assert.doesNotMatch(renderMetrics({ version: '1.0', nodeVersion: 'v24.22.3', checks: [], process: proc }), /http_connections/);
+    assert.doesNotMatch(renderMetrics({ ...snapshot, checks: [] }, 'text'), /http_connections/);
+  });
+});
+
+describe('metric primitives', () => {
+  it('a counter only goes up', () => {
+    const c = new Counter();
+    c.inc();
+    c.inc(2);
+    assert.equal(c.value, 3);
+    assert.throws(() => c.inc(-1), /cannot go down/);
+  });
+
+  it('a histogram counts each observation in the first bucket that holds it, +Inf past the last', () => {
+    const h = new Histogram([1, 2]);
+    for (const v of [0.5, 1, 1.5, 3]) h.observe(v);
+    assert.deepEqual(h.cumulative(), { buckets: [2, 3, 4], sum: 6, count: 4 });
+  });
+
+  it('a family refuses a unit its name does not end in, and a counter named with _total', () => {
+    assert.throws(() => new Family({ name: 'x_ms', type: 'gauge', help: 'h', unit: 'seconds' }, []), /must end in _seconds/);
+    assert.throws(() => new Family({ name: 'x_total', type: 'counter', help: 'h' }, []), /without _total/);
+    assert.doesNotThrow(() => new Family({ name: 'x_seconds', type: 'gauge', help: 'h', unit: 'seconds' }, []));
+  });
+
+  it('escapes HELP as each format wants', () => {
+    const f = new Family({ name: 'x', type: 'gauge', help: 'a "b" \\ c\nd' }, [[{}, new Gauge(1)]]);
+    const out = (format: 'text' | 'openmetrics'): string[] => {
+      const o: string[] = [];
+      f.render(format, o);
+      return o;
+    };
+    assert.equal(out('text')[0], '# HELP x a "b" \\\\ c\\nd');
+    assert.equal(out('openmetrics')[1], '# HELP x a \\"b\\" \\\\ c\\nd');
+  });
+
+  it('renders floats canonically as the OpenMetrics spec lists them', () => {
+    const cases: [number, string][] = [
+      [0, '0.0'], [0.001, '0.001'], [0.002, '0.002'], [0.01, '0.01'], [0.1, '0.1'], [0.9, '0.9'], [0.95, '0.95'],
+      [0.99, '0.99'], [0.999, '0.999'], [1, '1.0'], [1.7, '1.7'], [10, '10.0'],
+      [1e-10, '1e-10'], [1e-9, '1e-09'], [1e-5, '1e-05'], [1e-4, '0.0001'], [1e5, '100000.0'], [1e6, '1e+06'], [1e10, '1e+10'],
+      [Infinity, '+Inf'],
+    ];
+    for (const [n, want] of cases) assert.equal(canonicalFloat(n), want, String(n));
   });
 });

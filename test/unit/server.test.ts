@@ -3,7 +3,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { send } from '../../src/http';
 import type { Logger } from '../../src/log';
-import { createApp, findRoute, type Route } from '../../src/server';
+import { guardConnections } from '../../src/connection-guard';
+import { findRoute, routeTable, type Route } from '../../src/route';
+import { createApp } from '../../src/server';
 import { httpRequest } from '../helpers/http';
 
 const lines: string[] = [];
@@ -15,13 +17,13 @@ const logger: Logger = {
 };
 
 const routes: Route[] = [
-  { path: '/hello', description: 'd', handler: (_q, res, url) => send(res, 200, `hi ${url.searchParams.get('n') ?? ''}`) },
-  { path: '/boom', description: 'd', handler: () => Promise.reject(new Error('kaput')) },
-  { path: '/tree', prefix: true, description: 'd', handler: (_q, res, url) => send(res, 200, url.pathname) },
+  { path: '/hello', description: 'd', handler: (_q, res, url) => send(res, 200, `hi ${url.searchParams.get('n') ?? ''}`), log: 'request' },
+  { path: '/boom', description: 'd', handler: () => Promise.reject(new Error('kaput')), log: 'request' },
+  { path: '/tree', prefix: true, description: 'd', handler: (_q, res, url) => send(res, 200, url.pathname), log: 'request' },
 ];
 
 describe('server', () => {
-  const { server } = createApp(routes, logger, { maxConnections: 1024 });
+  const { server } = createApp(routeTable(routes), logger, guardConnections(1024));
   let base = '';
   before(async () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -78,8 +80,8 @@ describe('server', () => {
 
   it('prefers an exact route to a prefix', () => {
     const r: Route[] = [
-      { path: '/debug', prefix: true, description: '', handler: () => undefined },
-      { path: '/debug/vars', description: 'exact', handler: () => undefined },
+      { path: '/debug', prefix: true, description: '', handler: () => undefined, log: 'request' },
+      { path: '/debug/vars', description: 'exact', handler: () => undefined, log: 'request' },
     ];
     assert.equal(findRoute(r, '/debug/vars')?.description, 'exact');
   });

@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { Check } from '../../src/check';
+import { guardConnections } from '../../src/connection-guard';
 import type { Logger } from '../../src/log';
+import { routeTable, type Handler } from '../../src/route';
+import { createApp, type App } from '../../src/server';
 import { createShutdown } from '../../src/shutdown';
 import { killAllGroups } from '../../src/runner';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakeRunner } from '../helpers/fake-runner';
+import { until } from '../helpers/poll';
 
 const silent: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined, enabled: () => false };
 
@@ -41,6 +45,11 @@ function exitRecorder(): { codes: number[]; next: Promise<number>; exit: (code: 
   };
 }
 
+/** The service's server (its close and dropConnections are what shutdown gets) serving `handler` on `/`. */
+function app(handler: Handler): App {
+  return createApp(routeTable([{ path: '/', description: '', handler, log: 'none' }]), silent, guardConnections(100));
+}
+
 /** Resolves when `server` has received a request (it is then in flight). */
 const arrived = (server: Server): Promise<void> => new Promise((r) => server.once('request', () => r()));
 
@@ -50,24 +59,28 @@ async function turns(n = 20): Promise<void> {
 }
 
 /** A listening server holding one request it never answers, as a stuck kubelet probe would. */
-async function serverWithHungRequest(): Promise<Server> {
-  const server = createServer(() => undefined);
+async function serverWithHungRequest(): Promise<App & { clientClosed: () => boolean }> {
+  const a = app(() => undefined);
+  const server = a.server;
   const port = await listening(server);
   const inFlight = arrived(server);
   const req = request({ port, host: '127.0.0.1', path: '/' });
+  let closed = false;
   req.on('error', () => undefined);
+  req.on('close', () => (closed = true));
   req.end();
   await inFlight;
-  return server;
+  return { ...a, clientClosed: () => closed };
 }
 
 describe('shutdown', () => {
   it('kills running probes and exits 0 once idle', async () => {
-    const server = createServer((_q, res) => res.end('ok'));
+    const a = app((_q, res) => void res.end('ok'));
+    const server = a.server;
     await listening(server);
     const { check, runner } = hangingCheck();
     const rec = exitRecorder();
-    createShutdown({ serving: server, killProbes: killAllGroups, checks: [check], graceMs: 5000, logger: silent, exit: rec.exit })('SIGTERM');
+    createShutdown({ close: a.close, dropConnections: a.dropConnections, killProbes: killAllGroups, checks: [check], graceMs: 5000, logger: silent, exit: rec.exit })('SIGTERM');
     assert.equal(await rec.next, 0);
     assert.equal(runner.calls[0]?.options.signal?.aborted, true);
     assert.equal(server.listening, false);
@@ -75,9 +88,10 @@ describe('shutdown', () => {
 
   it('waits for the request in flight, which still gets its answer', async () => {
     let release: () => void = () => undefined;
-    const server = createServer((_q, res) => {
+    const a = app((_q, res) => {
       release = () => res.end('late answer');
     });
+    const server = a.server;
     const port = await listening(server);
     const inFlight = arrived(server);
     const reply = new Promise<string>((resolve, reject) => {
@@ -91,7 +105,7 @@ describe('shutdown', () => {
     });
     await inFlight;
     const rec = exitRecorder();
-    createShutdown({ serving: server, killProbes: killAllGroups, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit })('SIGTERM');
+    createShutdown({ close: a.close, dropConnections: a.dropConnections, killProbes: killAllGroups, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit })('SIGTERM');
     try {
       assert.equal(server.listening, false, 'stopped accepting at once');
       await turns();
@@ -106,21 +120,23 @@ describe('shutdown', () => {
   });
 
   it('exits 0 when the grace runs out', async () => {
-    const server = await serverWithHungRequest();
+    const a = await serverWithHungRequest();
     const rec = exitRecorder();
     const started = Date.now();
-    createShutdown({ serving: server, killProbes: killAllGroups, checks: [], graceMs: 200, logger: silent, exit: rec.exit })('SIGTERM');
+    createShutdown({ close: a.close, dropConnections: a.dropConnections, killProbes: killAllGroups, checks: [], graceMs: 200, logger: silent, exit: rec.exit })('SIGTERM');
     assert.equal(await rec.next, 0);
     assert.ok(Date.now() - started >= 190);
+    // The grace over, the held connection is closed, not left to the exit.
+    await until('the held connection to be closed', () => (a.clientClosed() ? true : undefined), 5000);
   });
 
   it('exits at once, non-zero, on a second signal', async () => {
-    const server = await serverWithHungRequest();
+    const a = await serverWithHungRequest();
     const rec = exitRecorder();
-    const shutdown = createShutdown({ serving: server, killProbes: killAllGroups, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit });
+    const shutdown = createShutdown({ close: a.close, dropConnections: a.dropConnections, killProbes: killAllGroups, checks: [], graceMs: 60_000, logger: silent, exit: rec.exit });
     shutdown('SIGTERM');
     shutdown('SIGINT');
     assert.deepEqual(rec.codes, [130]);
-    server.closeAllConnections();
+    a.dropConnections();
   });
 });
