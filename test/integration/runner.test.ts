@@ -1,6 +1,6 @@
 // The real runner against real processes: sh, process groups, pipes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -176,6 +176,29 @@ for (const [starter, start] of STARTERS) describe(`runCommand (${starter})`, () 
     assert.equal(r.signal, 'SIGUSR1');
     assert.equal(r.timedOut, false);
     assert.equal(r.output, 'before\n');
+  });
+
+  it('stops reading a held pipe once the run is reported: what the holder writes later meets a closed pipe', { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-runner-'));
+    const go = join(dir, 'go');
+    const state = join(dir, 'state');
+    const mark = join(dir, 'started');
+    try {
+      // The holder leaves the group, keeps stdout, and writes to it only when told to,
+      // after the result is in; with SIGPIPE ignored its echo fails if the pipe is closed.
+      const cmd =
+        `setsid sh -c 'trap "" PIPE; echo $$ >> ${join(dir, 'holders')}; echo x > ${mark}; ` +
+        `until [ -e ${go} ]; do sleep 0.01; done; if echo late; then s=open; else s=closed; fi; echo $s > ${state}.tmp; mv ${state}.tmp ${state}' & ` +
+        `until [ -s ${mark} ]; do sleep 0.01; done; echo hi; exit 0`;
+      const r = await runCommand(cmd, { ...opts, timeoutMs: 60_000 });
+      assert.equal(r.outputHeldOpen, true);
+      writeFileSync(go, '');
+      const seen = await until('the holder to write', () => (existsSync(state) ? readFileSync(state, 'utf8').trim() : undefined), 10_000);
+      assert.equal(seen, 'closed');
+      assert.equal(r.output, `hi\n${HELD_OPEN_MARKER}`);
+    } finally {
+      killHolders(dir);
+    }
   });
 
   it('keeps output of a single byte', async () => {
