@@ -4,6 +4,7 @@ import type { ServerResponse } from 'node:http';
 import { JSON_TYPE, send } from './http';
 import type { ProcessStats } from './process-stats';
 import type { Handler, Route } from './route';
+import { processStarter } from './runner';
 
 // Plain require() inside a function: loaded on first use only, and unlike import() it
 // needs no ESM loader, which a single-executable application may not have.
@@ -16,7 +17,7 @@ export const MAX_PROFILE_SECONDS = 60;
 
 const INDEX = `exechealthz debug endpoints
 
-/debug/vars                  memory and event-loop figures (JSON)
+/debug/vars                  memory and event-loop figures, how probes start (JSON)
 /debug/heap                  V8 heap snapshot; open it in Chrome DevTools > Memory
 /debug/profile?seconds=N     CPU profile of N seconds (default ${DEFAULT_PROFILE_SECONDS}, at most ${MAX_PROFILE_SECONDS}); open in DevTools > Performance
 
@@ -63,7 +64,9 @@ export function debugRoutes(stats: ProcessStats): Route[] {
   const index: Handler = (_req, res) => send(res, 200, INDEX);
 
   const vars: Handler = (_req, res) => {
-    send(res, 200, `${JSON.stringify(stats.read(), null, 2)}\n`, JSON_TYPE);
+    // How probes are started: 'child_process' means this Node lacks the handles the
+    // cheaper way needs (see handle-start.ts), which shows as CPU and memory per run.
+    send(res, 200, `${JSON.stringify({ ...stats.read(), processStarter }, null, 2)}\n`, JSON_TYPE);
   };
 
   const heap = exclusive(async (res) => {

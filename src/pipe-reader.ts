@@ -1,10 +1,10 @@
-// Reads a child's stdout pipe straight into the run's CappedOutput. A plain 'data'
+// Reads a child's stdout pipe straight into the shared read area. A plain 'data'
 // listener gets a new Buffer per read; a command printing 50 MB a run then leaves tens
 // of MB of garbage before V8's external-memory limit triggers a GC, doubling the pod's
 // RSS. net.Socket's `onread` option reads into a buffer we own and allocates nothing.
 import { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
-import { readArea, type CappedOutput } from './capture';
+import { readArea } from './capture';
 
 interface HandleOwner {
   _handle?: object | null;
@@ -12,12 +12,15 @@ interface HandleOwner {
 
 const ignore = (): void => undefined;
 
-/** Feeds all of `stream` into `output`; returns the stream whose 'close' ends the output. */
-export function readPipe(stream: Readable, output: CappedOutput): Readable {
+/**
+ * Hands every read of `stream` to `onRead(n)` as readArea()[0, n) (or, for a stream with
+ * no libuv handle, `onChunk`); returns the stream whose 'close' ends the output.
+ */
+export function readPipe(stream: Readable, onRead: (n: number) => void, onChunk: (chunk: Buffer) => void): Readable {
   const handle = (stream as unknown as HandleOwner)._handle;
   if (handle === undefined || handle === null) {
     // Not a libuv pipe (never the case for spawn's 'pipe'): fall back to data events.
-    stream.on('data', (chunk: Buffer) => output.write(chunk));
+    stream.on('data', onChunk);
     return stream;
   }
   // A second socket on the same handle takes over its reads (it becomes the handle's
@@ -30,7 +33,7 @@ export function readPipe(stream: Readable, output: CappedOutput): Readable {
     onread: {
       buffer: readArea(),
       callback: (nread: number): boolean => {
-        output.commit(nread);
+        onRead(nread);
         return true;
       },
     },

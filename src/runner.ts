@@ -4,11 +4,11 @@
 // background children never linger. The exit status of sh decides the result: once sh
 // has exited, a pipe still held open by a process that left the group (setsid) is waited
 // for only briefly.
-import { spawn, type SpawnOptions } from 'node:child_process';
 import { constants } from 'node:os';
-import type { Readable } from 'node:stream';
 import { CappedOutput } from './capture';
-import { readPipe } from './pipe-reader';
+import { startWithChildProcess } from './child-start';
+import { startWithHandles } from './handle-start';
+import type { ProcessEvents, StartProcess, StartedProcess } from './process-start';
 
 export interface RunResult {
   /** Exit status of sh, or null when it was killed by a signal or never started. */
@@ -61,6 +61,8 @@ type RawKill = (pid: number, signal: number) => number;
 const rawKill = (process as unknown as { _kill?: RawKill })._kill;
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
+  // -0 would be our own group.
+  if (!(pid > 0)) return;
   if (typeof rawKill === 'function') {
     rawKill.call(process, -pid, constants.signals[signal]);
     return;
@@ -92,16 +94,30 @@ function watchAbort(signal: AbortSignal, run: Run): void {
   runs.add(run);
 }
 
-// The environment as the service started: spawn copies `env` into KEY=VALUE pairs on
-// every call, and from process.env each key and value is a call into C++.
-const SPAWN_OPTIONS: SpawnOptions = { detached: true, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env } };
+// The environment as the service started, encoded once: spawn re-encoded it on every
+// run (a string per variable, and a pod has a handful of variables per service in its
+// namespace), and from process.env each key and value is a call into C++.
+const ENV_PAIRS: readonly string[] = Object.entries(process.env).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+
+// `exec 2>&1` on the same line joins stderr to stdout inside sh, keeping their order and
+// sh's own "line 1" error messages. One argument list per command, not one per run.
+const argsByCmd = new Map<string, readonly string[]>();
+function shArgs(cmd: string): readonly string[] {
+  let args = argsByCmd.get(cmd);
+  if (args === undefined) {
+    args = ['sh', '-c', `exec 2>&1; ${cmd}`];
+    // Commands come from the flags; a caller inventing one per run must not grow this.
+    if (argsByCmd.size >= 1024) argsByCmd.clear();
+    argsByCmd.set(cmd, args);
+  }
+  return args;
+}
 
 /** One run: its process, its output and the one timer it needs at a time. */
-class Run {
+class Run implements ProcessEvents {
   private readonly start = Date.now();
   private readonly output: CappedOutput;
-  private readonly pid: number | undefined;
-  private pipe: Readable | undefined;
+  private readonly proc: StartedProcess | undefined;
   private pipeClosed = false;
   // One slot, used in turn for the timeout, the SIGTERM->SIGKILL grace and the wait for
   // a held pipe: never two at once.
@@ -118,27 +134,44 @@ class Run {
     cmd: string,
     private readonly options: RunOptions,
     private readonly resolve: (result: RunResult) => void,
+    startProcess: StartProcess,
   ) {
     this.output = new CappedOutput(options.maxOutput);
-    // `exec 2>&1` on the same line joins stderr to stdout inside sh, keeping their order
-    // and sh's own "line 1" error messages.
-    const child = spawn('sh', ['-c', `exec 2>&1; ${cmd}`], SPAWN_OPTIONS);
-    this.pid = child.pid;
-    liveRuns.add(this);
-    if (child.stdout !== null) {
-      const pipe = (this.pipe = readPipe(child.stdout, this.output));
-      pipe.on('close', () => this.onPipeClose());
-    } else {
+    const started = startProcess('sh', shArgs(cmd), ENV_PAIRS, this);
+    if (typeof started === 'string') {
+      this.spawnError = started;
       this.pipeClosed = true;
+      this.finish();
+      return;
     }
-    child.on('error', (err: Error) => this.onError(err));
-    child.on('exit', (code: number | null, signal: NodeJS.Signals | null) => this.onExit(code, signal));
+    this.proc = started;
+    liveRuns.add(this);
     this.timer = setTimeout(() => this.onTimeout(), options.timeoutMs);
     const abort = options.signal;
     if (abort !== undefined) {
       if (abort.aborted) this.terminate();
       else watchAbort(abort, this);
     }
+  }
+
+  private get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  onOutput(n: number): void {
+    this.output.commit(n);
+  }
+
+  onOutputClosed(): void {
+    this.pipeClosed = true;
+    if (this.exited) this.finish();
+  }
+
+  onStartError(message: string): void {
+    this.spawnError = message;
+    // No process will write or close the pipe; its handle is ours to free.
+    this.proc?.closeOutput();
+    this.finish();
   }
 
   killGroup(signal: NodeJS.Signals): void {
@@ -164,14 +197,7 @@ class Run {
     this.terminate();
   }
 
-  private onError(err: Error): void {
-    this.spawnError = err.message;
-    // No process will write or close the pipe; its handle is ours to free.
-    this.pipe?.destroy();
-    this.finish();
-  }
-
-  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+  onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.exited = true;
     this.exitCode = code;
     this.exitSignal = signal;
@@ -192,13 +218,8 @@ class Run {
   private onPipeHeld(): void {
     this.timer = undefined;
     this.heldOpen = true;
-    this.pipe?.destroy();
+    this.proc?.closeOutput();
     this.finish();
-  }
-
-  private onPipeClose(): void {
-    this.pipeClosed = true;
-    if (this.exited) this.finish();
   }
 
   private finish(): void {
@@ -210,9 +231,9 @@ class Run {
     this.timer = undefined;
     const output = this.output;
     const text = this.heldOpen ? output.toString() + HELD_OPEN_MARKER : output.toString();
-    // The pipe is closed or destroyed by now (or never was), so nothing reads into the
-    // output again and its memory can serve the next run.
-    if (this.pipe === undefined || this.pipe.destroyed) output.release();
+    // The pipe is closed, or closeOutput() stopped its reads (held open, start error), so
+    // nothing reads into the output again and its memory can serve the next run.
+    output.release();
     const result: RunResult = {
       exitCode: this.exitCode,
       signal: this.exitSignal,
@@ -232,4 +253,12 @@ class Run {
   }
 }
 
-export const runCommand: Runner = (cmd, options) => new Promise<RunResult>((resolve) => new Run(cmd, options, resolve));
+/** A runner starting its processes with `startProcess`. */
+export function makeRunner(startProcess: StartProcess): Runner {
+  return (cmd, options) => new Promise<RunResult>((resolve) => new Run(cmd, options, resolve, startProcess));
+}
+
+/** How this Node starts probe processes: on its handles when it offers them. */
+export const processStarter: 'handles' | 'child_process' = startWithHandles === undefined ? 'child_process' : 'handles';
+
+export const runCommand: Runner = makeRunner(startWithHandles ?? startWithChildProcess);

@@ -44,7 +44,7 @@ describe('executables under QEMU: /healthz', () => {
       const file = join(dir, 'test');
 
       const spawned = Date.now();
-      const s = await startService(['--cmd', `ls ${file}`, '--period', '200ms'], { env, timeoutMs: EMULATED_MS });
+      const s = await startService(['--cmd', `ls ${file}`, '--period', '200ms', '--debug-endpoints'], { env, timeoutMs: EMULATED_MS });
       running.push(s);
       const first = await answer(`${s.baseUrl}/healthz`, () => true, EMULATED_MS);
       t.diagnostic(`${a.make}: first /healthz answer (${first.status}) ${Date.now() - spawned} ms after spawn`);
@@ -63,6 +63,8 @@ describe('executables under QEMU: /healthz', () => {
       const node = `v${nodePin(a.make).version}`;
       const metrics = await get(`${s.baseUrl}/metrics`);
       assert.match(metrics.body, new RegExp(`^exechealthz_build_info\\{version="[^"]+",node_version="${node.replace(/\./g, '\\.')}"\\} 1$`, 'm'));
+      const vars = JSON.parse((await get(`${s.baseUrl}/debug/vars`)).body) as Record<string, unknown>;
+      assert.equal(vars['processStarter'], 'handles', `${a.make}: probes start on Node's handles, not the child_process fallback`);
 
       const exit = await s.stop('SIGTERM');
       assert.deepEqual({ code: exit.code, signal: exit.signal }, { code: 0, signal: null }, `stderr:\n${s.stderr()}`);

@@ -191,6 +191,7 @@ describe('/debug/', () => {
     const vars = JSON.parse((await get(`${s.baseUrl}/debug/vars`)).body) as Record<string, unknown>;
     assert.equal(typeof vars['rssBytes'], 'number');
     assert.equal(typeof (vars['eventLoopDelay'] as Record<string, unknown>)['p99'], 'number');
+    assert.equal(vars['processStarter'], 'handles', "probes start on Node's process and pipe handles, not the child_process fallback");
 
     const heap = await get(`${s.baseUrl}/debug/heap`);
     assert.equal(heap.status, 200);

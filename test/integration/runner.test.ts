@@ -1,17 +1,36 @@
 // The real runner against real processes: sh, process groups, pipes.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { HELD_OPEN_MARKER, PIPE_GRACE_MS, runCommand, type RunOptions, type RunResult } from '../../src/runner';
+import { startWithChildProcess } from '../../src/child-start';
+import { startWithHandles } from '../../src/handle-start';
+import type { StartProcess } from '../../src/process-start';
+import { HELD_OPEN_MARKER, makeRunner, PIPE_GRACE_MS, processStarter, runCommand as defaultRunner, type RunOptions, type RunResult } from '../../src/runner';
 import { until } from '../helpers/poll';
 import { groupMembers } from '../helpers/proc';
 import { heldPipeCommand, killHolders } from '../helpers/held-pipe';
 
 const opts: RunOptions = { timeoutMs: 5000, maxOutput: 10 * 1024, killGraceMs: 200 };
 
-describe('runCommand', () => {
+describe('process starters', () => {
+  it('this Node offers the handles the runner starts processes on, and the runner uses them', () => {
+    assert.notEqual(startWithHandles, undefined, `Node ${process.version}: process_wrap/pipe_wrap/stream_wrap not as expected`);
+    assert.equal(processStarter, 'handles');
+  });
+});
+
+// Every behaviour holds for both ways of starting a process: the handles (the default)
+// and child_process (for a Node without them).
+const STARTERS: [string, StartProcess][] = [
+  ['handles', startWithHandles ?? (() => 'no handles on this Node')],
+  ['child_process', startWithChildProcess],
+];
+
+for (const [starter, start] of STARTERS) describe(`runCommand (${starter})`, () => {
+  const runCommand = makeRunner(start);
+
   it('reports exit status and combined output in order', async () => {
     const r = await runCommand('echo one; echo two >&2; echo three; exit 3', opts);
     assert.equal(r.exitCode, 3);
@@ -150,5 +169,79 @@ describe('runCommand', () => {
     } finally {
       killHolders(dir);
     }
+  });
+  it('reports the signal that ended sh, with no exit status', async () => {
+    const r = await runCommand('echo before; kill -USR1 $$; echo after', opts);
+    assert.equal(r.exitCode, null);
+    assert.equal(r.signal, 'SIGUSR1');
+    assert.equal(r.timedOut, false);
+    assert.equal(r.output, 'before\n');
+  });
+
+  it('stops reading a held pipe once the run is reported: what the holder writes later meets a closed pipe', { timeout: 20_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'exechealthz-runner-'));
+    const go = join(dir, 'go');
+    const state = join(dir, 'state');
+    const mark = join(dir, 'started');
+    try {
+      // The holder leaves the group, keeps stdout, and writes to it only when told to,
+      // after the result is in; with SIGPIPE ignored its echo fails if the pipe is closed.
+      const cmd =
+        `setsid sh -c 'trap "" PIPE; echo $$ >> ${join(dir, 'holders')}; echo x > ${mark}; ` +
+        `until [ -e ${go} ]; do sleep 0.01; done; if echo late; then s=open; else s=closed; fi; echo $s > ${state}.tmp; mv ${state}.tmp ${state}' & ` +
+        `until [ -s ${mark} ]; do sleep 0.01; done; echo hi; exit 0`;
+      const r = await runCommand(cmd, { ...opts, timeoutMs: 60_000 });
+      assert.equal(r.outputHeldOpen, true);
+      writeFileSync(go, '');
+      const seen = await until('the holder to write', () => (existsSync(state) ? readFileSync(state, 'utf8').trim() : undefined), 10_000);
+      assert.equal(seen, 'closed');
+      assert.equal(r.output, `hi\n${HELD_OPEN_MARKER}`);
+    } finally {
+      killHolders(dir);
+    }
+  });
+
+  it('keeps output of a single byte', async () => {
+    const r = await runCommand('printf x', opts);
+    assert.equal(r.output, 'x');
+  });
+
+  it("gives the command the service's environment", async () => {
+    const r = await runCommand('printf "%s|%s" "$PATH" "$HOME"', opts);
+    assert.equal(r.output, `${process.env['PATH'] ?? ''}|${process.env['HOME'] ?? ''}`);
+  });
+
+  it('runs each command in a process group of its own', async () => {
+    const r = await runCommand('ps -o pid=,pgid= -p $$', opts);
+    const [pid, pgid] = r.output.trim().split(/\s+/).map(Number);
+    assert.ok(pid !== undefined && pid > 0, r.output);
+    assert.equal(pgid, pid);
+    assert.notEqual(pgid, process.pid);
+  });
+
+  it('reports a process that cannot start as a failed run naming why', async () => {
+    const missing: StartProcess = (_file, args, env, events) => start('/nonexistent/sh', args, env, events);
+    const r = await makeRunner(missing)('true', opts);
+    assert.equal(r.exitCode, null);
+    assert.equal(r.signal, null);
+    assert.equal(r.timedOut, false);
+    assert.equal(r.output, '');
+    assert.equal(r.spawnError, 'spawn /nonexistent/sh ENOENT');
+  });
+
+  it('reads many runs in flight at once each into its own result', async () => {
+    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => runCommand(`echo run-${i}; exit ${i % 7}`, opts)));
+    results.forEach((r, i) => {
+      assert.equal(r.output, `run-${i}\n`);
+      assert.equal(r.exitCode, i % 7);
+    });
+  });
+});
+
+describe('runCommand (default)', () => {
+  it('is the handles runner on this Node', async () => {
+    const r = await defaultRunner('echo ok', opts);
+    assert.equal(r.output, 'ok\n');
+    assert.equal(processStarter, 'handles');
   });
 });
