@@ -19,7 +19,7 @@ describe('script failures', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'exechealthz-scripts-'));
   writeFileSync(join(scratch, 'map.json'), '{"sources":[]}');
   const cases: [string, string[], string, number, string?][] = [
-    ['release: unknown command', ['build/release.mjs', 'bogus'], "release: unknown command 'bogus' (use one of: refs legacy manifest)", 1],
+    ['release: unknown command', ['build/release.mjs', 'bogus'], "release: unknown command 'bogus' (use one of: stage refs legacy manifest)", 1],
     ['push-manifest: a bad epoch', ['build/release.mjs', 'manifest', '--prefix', 'p', '--tag', 't', '--metadata', 'm', '--epoch', 'x'], 'push-manifest: SOURCE_DATE_EPOCH=x is not a number of seconds', 1],
     ['release: an unknown flag', ['build/release.mjs', 'refs', '--bad'], "release: Unknown option '--bad'", 1],
     ['sign: no key', ['build/sign.mjs', '--prefix', 'p', '--tag', 't'], 'sign: no key: set COSIGN_KEY=path/to/cosign.key (make one with: cosign generate-key-pair)', 1],
