@@ -12,9 +12,12 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { archRow, failer, parseFlags } from './lib.mjs';
+import { archRow, failer, parseFlags, reason } from './lib.mjs';
 import { debianRelease, readBaseDebs, readNodeLock } from './sbom/locks.mjs';
 
+/** @typedef {import('./sbom/locks.mjs').NodeDeb} NodeDeb */
+
+/** @type {import('./lib.mjs').Fail} */
 const fail = failer('sbom', 1);
 
 const values = parseFlags({
@@ -35,11 +38,12 @@ if (epoch !== undefined && !/^\d+$/.test(epoch)) fail(`SOURCE_DATE_EPOCH must be
 const timestamp = new Date(Number(epoch ?? 0) * 1000).toISOString().replace('.000Z', 'Z');
 
 // ---- npm packages that went into the bundle ---------------------------------------------
+/** @type {{ sources?: string[] }} */
 let map;
 try {
   map = JSON.parse(readFileSync(values['bundle-map'], 'utf8'));
 } catch (e) {
-  fail(`cannot read the bundle's source map ${values['bundle-map']} (run: make bundle): ${e.code || e.message}`);
+  fail(`cannot read the bundle's source map ${values['bundle-map']} (run: make bundle): ${reason(e)}`);
 }
 // "../node_modules/@scope/name/lib/x.js" -> "node_modules/@scope/name"; nested copies keep
 // their full path so two versions of one package stay apart.
@@ -48,7 +52,9 @@ for (const src of map.sources || []) {
   const m = /((?:node_modules\/(?:@[^/]+\/)?[^/]+\/)+)/.exec(src.replace(/\\/g, '/'));
   if (m) bundledDirs.add(m[1].replace(/\/$/, ''));
 }
+/** @type {{ packages?: Record<string, { version?: string, dev?: boolean } | undefined> }} */
 const lock = JSON.parse(readFileSync('package-lock.json', 'utf8'));
+/** @type {{ components?: { name?: string, version?: string, purl?: string, hashes?: unknown[], licenses?: unknown[] }[] }} */
 let npmBom;
 try {
   const text = values['npm-sbom']
@@ -58,7 +64,10 @@ try {
       });
   npmBom = JSON.parse(text);
 } catch (e) {
-  fail(`npm sbom failed (run: npm ci): ${String(e.stderr || e.message).split('\n')[0]}`);
+  // npm's own first line of stderr says more than reason() would (a failed spawn has none,
+  // and then the message names the command).
+  const err = /** @type {{ stderr?: string, message?: string }} */ (e);
+  fail(`npm sbom failed (run: npm ci): ${String(err.stderr || err.message).split('\n')[0]}`);
 }
 const npmComponents = [];
 for (const dir of [...bundledDirs].sort()) {
@@ -87,12 +96,17 @@ const node = readNodeLock(values['node-lock'], arch, fail);
 // the generic purl scanners map to the Node.js runtime (Node.js has no purl type of its
 // own; pkg:npm/node would be an unrelated npm package). The npm package the binary came
 // from, with its integrity, is the component's pedigree.
+/**
+ * @param {{ package: string, version: string }} d
+ * @param {string} suite
+ */
 const debPurl = (d, suite) =>
   `pkg:deb/debian/${d.package}@${encodeURIComponent(d.version)}?arch=${arch.debian}&distro=debian-${debianRelease(suite, fail)}`;
 const nodeFrom = node.source === 'debian'
   ? {
       description: `Node.js runtime from Debian ${node.suite}: the single executable is the launcher of its ${node.package} package, the runtime its ${node.debs.filter((d) => d.role === 'library').map((d) => d.package).join(', ')} in the base`,
-      hashes: [{ alg: 'SHA-256', content: node.debs.find((d) => d.role === 'launcher').sha256 }],
+      // readNodeLock refused a Debian Node without a launcher.
+      hashes: [{ alg: 'SHA-256', content: /** @type {NodeDeb} */ (node.debs.find((d) => d.role === 'launcher')).sha256 }],
       ancestors: node.debs.map((d) => ({
         type: d.role === 'launcher' ? 'application' : 'library',
         'bom-ref': `ancestor:${debPurl(d, node.suite)}`,
@@ -199,6 +213,7 @@ mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, JSON.stringify(bom, null, 2) + '\n');
 console.log(`sbom: ${values.out} (${arch.make}: node ${node.version}, ${npmComponents.length} npm, ${debComponents.length} debian packages)`);
 
+/** @param {string} sri */
 function integrityHash(sri) {
   const m = /^sha(256|384|512)-([A-Za-z0-9+/=]+)$/.exec(sri || '');
   if (!m) fail(`node lock: integrity '${sri}' is not an npm sha256/384/512 SRI string`);
