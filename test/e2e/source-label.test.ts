@@ -8,7 +8,7 @@
 // rebuilds little or nothing, offline: what differs is the clone.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,8 +16,11 @@ import { arches, make, printedRefs, REGISTRY, requireEngine, ROOT, run } from '.
 
 const FALLBACK = 'https://github.com/kubernetes/contrib/tree/master/exec-healthz';
 const PREFIX = `${REGISTRY}/e2e-src-${Date.now().toString(36)}-${process.pid}`;
-// The version the copied executables were built with: another one would re-bundle them.
-const TAG = readFileSync(join(ROOT, 'dist', '.version'), 'utf8').trim();
+// The version the copied executables were built with (the Makefile's stamp is named by it):
+// another one would re-bundle them.
+const stamps = readdirSync(join(ROOT, 'dist', 'version'));
+if (stamps.length !== 1) throw new Error(`dist/version/ should hold one stamp, the version built; it holds: ${stamps.join(' ') || 'nothing'}`);
+const TAG = stamps[0] as string;
 const git = (cwd: string, ...args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
 const HEAD = git(ROOT, 'rev-parse', 'HEAD');
 const work = mkdtempSync(join(tmpdir(), 'exechealthz-src-'));
