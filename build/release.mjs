@@ -24,6 +24,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } 
 import { basename, dirname, join } from 'node:path';
 import { archRow, archRows, failer, parseFlags, ROOT } from './lib.mjs';
 import { describe, indexAnnotations, indexPlatforms, isIndex, legacyDecision, manifestNote, metadataImages, platformString } from './release/oci.mjs';
+import { readNodeLock } from './sbom/locks.mjs';
 import { isInsecure, lastLine, run } from './sbom/registry.mjs';
 
 const command = process.argv[2] ?? '';
@@ -134,8 +135,9 @@ function stage() {
   if (!v.arch || !v.epoch || !v['context-dir'] || !v.executable || !v.sbom) {
     fail('stage needs --arch, --epoch, --context-dir, --executable and --sbom (and --rootfs unless BASEIMAGE is set)');
   }
-  const a = archRow(v.arch, fail).make;
-  if (!v.rootfs && JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8')).arches?.[a]?.source === 'debian') {
+  const row = archRow(v.arch, fail);
+  const a = row.make;
+  if (!v.rootfs && readNodeLock(join(ROOT, 'build/node.lock.json'), row, fail).source === 'debian') {
     fail(`BASEIMAGE cannot be used for ${a}: its executable is a launcher for the libnode of its own base (build/node.lock.json, source debian)`);
   }
   if (!/^[0-9]+$/.test(v.epoch)) fail(`SOURCE_DATE_EPOCH=${v.epoch} is not a number of seconds`);
