@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { archSpec } from '../helpers/spec';
-import { arches, requireFile } from './arch-table';
+import { archSpec, arches, requireFile } from '../helpers/arches';
 
 const PT_INTERP = 3;
 

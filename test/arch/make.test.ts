@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers/service';
-import { arches, requireFile } from './arch-table';
+import { arches, requireFile } from '../helpers/arches';
 
 function run(cmd: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
   // As typed in a fresh shell: no MAKEFLAGS (jobserver, overrides) from a `make test` above.
@@ -83,9 +83,9 @@ describe('make reads, it does not write, until a target needs it', () => {
 
 describe('image staging (build/release.mjs stage): bad input', () => {
   for (const [args, says] of [
-    [['--arch', 'mips', '--epoch', '1', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], `stage: unknown arch 'mips' (allowed: ${allowed.join(' ')})`],
-    [['--arch', 'arm64', '--epoch', 'yesterday', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], 'stage: SOURCE_DATE_EPOCH=yesterday is not a number of seconds'],
-    [['--arch', 'arm64', '--epoch', '1', '--context-dir', '.cache/never', '--executable', 'bin/none/exechealthz', '--sbom', 'x'], 'stage: bin/none/exechealthz is missing'],
+    [['--arch', 'mips', '--epoch', '1', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], `release.mjs: error: unknown arch 'mips' (allowed: ${allowed.join(' ')})`],
+    [['--arch', 'arm64', '--epoch', 'yesterday', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], 'release.mjs: error: SOURCE_DATE_EPOCH=yesterday is not a number of seconds'],
+    [['--arch', 'arm64', '--epoch', '1', '--context-dir', '.cache/never', '--executable', 'bin/none/exechealthz', '--sbom', 'x'], 'release.mjs: error: bin/none/exechealthz is missing'],
   ] as const) {
     it(`stage ${args.slice(0, 4).join(' ')}: exit 1 with "${says}", nothing staged`, () => {
       const r = run('node', ['build/release.mjs', 'stage', ...args]);
@@ -102,7 +102,7 @@ describe('image staging: BASEIMAGE and an arch whose Node is Debian\'s libnode',
     it(`stage --arch ${a} without its rootfs (BASEIMAGE set): refused in one line, nothing staged`, () => {
       const r = run('node', ['build/release.mjs', 'stage', '--arch', a, '--epoch', '1', '--context-dir', '.cache/never', '--executable', 'x', '--sbom', 'x']);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, `stage: BASEIMAGE cannot be used for ${a}: its executable is a launcher for the libnode of its own base (build/node.lock.json, source debian)\n`);
+      assert.equal(r.stderr, `release.mjs: error: BASEIMAGE cannot be used for ${a}: its executable is a launcher for the libnode of its own base (build/node.lock.json, source debian)\n`);
       assert.equal(existsSync(join(ROOT, '.cache/never')), false);
     });
   }

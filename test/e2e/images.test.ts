@@ -9,10 +9,10 @@ import { get } from '../helpers/http';
 import { until } from '../helpers/poll';
 import { nodePin } from '../helpers/node-lock';
 import {
-  arches, freePort, imageConfig, make, ok, platformParts, printedRefs, rawManifest, REGISTRY, requireEngine, run,
+  freePort, imageConfig, make, ok, platformParts, printedRefs, rawManifest, REGISTRY, requireEngine, run,
   runContainer, untilStatus, type Container,
 } from './lib/docker';
-import { archSpec } from '../helpers/spec';
+import { archSpec, arches } from '../helpers/arches';
 
 const TAG = '1.0';
 const PREFIX = `${REGISTRY}/e2e-${Date.now().toString(36)}-${process.pid}`;
