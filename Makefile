@@ -2,18 +2,18 @@
 
 # Image tag to build and push.
 TAG ?= 1.0
-# Reads build/arches.tsv, the one arch table, by column name: `$(ARCHES) COLUMN [COLUMN=VALUE...]`.
-ARCHES := bash build/arches.sh
+# Reads build/arches.tsv, the one arch table, by column name: `$(ARCH_TABLE) COLUMN [COLUMN=VALUE...]`.
+ARCH_TABLE := bash build/arches.sh
 # Every architecture a release covers: the table's make column.
-ALL_ARCH := $(shell $(ARCHES) make)
+ALL_ARCH := $(shell $(ARCH_TABLE) make)
 # The arch of this machine, as a Makefile ARCH: the row whose qemu column is `uname -m`.
-HOST_ARCH := $(shell $(ARCHES) make qemu="$$(uname -m)")
+HOST_ARCH := $(shell $(ARCH_TABLE) make qemu="$$(uname -m)")
 # Architecture to build for: one of $(ALL_ARCH); default this machine's.
 ARCH ?= $(HOST_ARCH)
 # The arch also published under the old un-suffixed image name (legacy column "yes").
-LEGACY_ARCH := $(shell $(ARCHES) make legacy=yes)
+LEGACY_ARCH := $(shell $(ARCH_TABLE) make legacy=yes)
 # The arches whose own Node makes their SEA blob under QEMU (blob column "self").
-SELF_BLOB_ARCHES := $(shell $(ARCHES) make blob=self)
+SELF_BLOB_ARCHES := $(shell $(ARCH_TABLE) make blob=self)
 # Registry and repository prefix the images are pushed under.
 PREFIX ?= staging-k8s.gcr.io
 # Version string baked into the executable (--version).

@@ -173,8 +173,10 @@ const fd = openSync(tmp, 'r');
 readSync(fd, head, 0, 20, 0);
 closeSync(fd);
 const elfClass = head[4] === 1 ? 32 : head[4] === 2 ? 64 : 0;
-const machine = head.readUInt16LE(18);
-if (head.toString('latin1', 0, 4) !== '\x7fELF' || head[5] !== 1 || elfClass !== Number(row.elf_class) || machine !== Number(row.elf_machine)) {
+// e_machine in the file's own byte order (EI_DATA: 1 little-, 2 big-endian); the machine
+// number then tells the arch, whatever its byte order.
+const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+if (head.toString('latin1', 0, 4) !== '\x7fELF' || ![1, 2].includes(head[5]) || elfClass !== Number(row.elf_class) || machine !== Number(row.elf_machine)) {
   fail(`${row.make} executable has the wrong ELF header (class ${elfClass}, machine ${machine}; want ${row.elf_class}, ${row.elf_machine})`);
 }
 if (st.size <= statSync(node).size) fail(`${row.make} executable is no bigger than bare Node: nothing was injected`);

@@ -99,6 +99,8 @@ export interface ArchSpec {
   readonly elfMachineName: string;
   /** ELF EI_CLASS word size. */
   readonly elfClass: 32 | 64;
+  /** ELF EI_DATA byte order: lsb (little-endian) or msb (big-endian). */
+  readonly elfData: 'lsb' | 'msb';
   /** OCI image-index platform (os/architecture[/variant]), Go's GOOS/GOARCH/GOARM naming. */
   readonly platform: string;
   /** Debian's architecture name (dpkg --print-architecture on such a machine). */
@@ -108,11 +110,11 @@ export interface ArchSpec {
 // Keyed by Makefile ARCH. Beyond the arches the table has today, the ones Kubernetes images
 // also ship, so that adding such a row to the table needs no change here.
 const SPEC: Readonly<Record<string, ArchSpec>> = {
-  amd64: { elfMachine: 62, elfMachineName: 'EM_X86_64', elfClass: 64, platform: 'linux/amd64', debian: 'amd64' },
-  arm: { elfMachine: 40, elfMachineName: 'EM_ARM', elfClass: 32, platform: 'linux/arm/v7', debian: 'armhf' },
-  arm64: { elfMachine: 183, elfMachineName: 'EM_AARCH64', elfClass: 64, platform: 'linux/arm64', debian: 'arm64' },
-  ppc64le: { elfMachine: 21, elfMachineName: 'EM_PPC64', elfClass: 64, platform: 'linux/ppc64le', debian: 'ppc64el' },
-  s390x: { elfMachine: 22, elfMachineName: 'EM_S390', elfClass: 64, platform: 'linux/s390x', debian: 's390x' },
+  amd64: { elfMachine: 62, elfMachineName: 'EM_X86_64', elfClass: 64, elfData: 'lsb', platform: 'linux/amd64', debian: 'amd64' },
+  arm: { elfMachine: 40, elfMachineName: 'EM_ARM', elfClass: 32, elfData: 'lsb', platform: 'linux/arm/v7', debian: 'armhf' },
+  arm64: { elfMachine: 183, elfMachineName: 'EM_AARCH64', elfClass: 64, elfData: 'lsb', platform: 'linux/arm64', debian: 'arm64' },
+  ppc64le: { elfMachine: 21, elfMachineName: 'EM_PPC64', elfClass: 64, elfData: 'lsb', platform: 'linux/ppc64le', debian: 'ppc64el' },
+  s390x: { elfMachine: 22, elfMachineName: 'EM_S390', elfClass: 64, elfData: 'msb', platform: 'linux/s390x', debian: 's390x' },
 };
 
 /** The spec values for a Makefile ARCH; an arch without an entry here fails the test that asks. */
