@@ -42,6 +42,9 @@ dist/exechealthz.cjs: $(SRC) build/bundle.mjs build/lib.mjs node_modules/.packag
 ifeq ($(ALL_ARCH),)
 $(error build/arches.tsv lists no arch)
 endif
+ifneq ($(words $(LEGACY_ARCH)),1)
+$(error build/arches.tsv has $(words $(LEGACY_ARCH)) rows with legacy "yes", not one)
+endif
 ifneq ($(words $(filter $(ALL_ARCH),$(ARCH))) $(words $(ARCH)),1 1)
 $(error ARCH=$(ARCH) is not supported; use one of: $(ALL_ARCH))
 endif

@@ -3,7 +3,7 @@
 // stack trace), and a second build with nothing changed has nothing to do.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -55,6 +55,24 @@ describe('build targets: real dependencies', () => {
     for (const a of arches()) requireFile(a.executable, 'make all-build');
     const r = run('make', ['-q', ...arches().map((a) => `bin/${a.make}/exechealthz`)]);
     assert.equal(r.code, 0, `make would rebuild: ${run('make', ['-n', ...arches().map((a) => `bin/${a.make}/exechealthz`)]).stdout}`);
+  });
+});
+
+describe('the arch table decides the arches', () => {
+  it('a table with two legacy rows stops make at once, in one line, before any target', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'make-table-'));
+    try {
+      for (const f of ['Makefile', 'build/arches.sh']) cpSync(join(ROOT, f), join(dir, f));
+      const table = readFileSync(join(ROOT, 'build/arches.tsv'), 'utf8').split('\n');
+      // Every row says legacy "yes".
+      writeFileSync(join(dir, 'build/arches.tsv'), table.map((l) => (l.startsWith('#') || l === '' ? l : l.replace(/\tno$/, '\tyes'))).join('\n'));
+      const r = spawnSync('make', ['--no-print-directory', '-C', dir, 'help'], { encoding: 'utf8', timeout: 60_000 });
+      assert.notEqual(r.status, 0);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^Makefile:\\d+: \\*\\*\\* build/arches.tsv has ${arches().length} rows with legacy "yes", not one\\.  Stop\\.\n$`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
