@@ -2,10 +2,18 @@
 
 # Image tag to build and push.
 TAG ?= 1.0
-# Architecture to build for: one of $(ALL_ARCH).
-ARCH ?= amd64
-# Every architecture a release covers.
-ALL_ARCH := amd64 arm arm64 ppc64le
+# Reads build/arches.tsv, the one arch table, by column name: `$(ARCH_TABLE) COLUMN [COLUMN=VALUE...]`.
+ARCH_TABLE := bash build/arches.sh
+# Every architecture a release covers: the table's make column.
+ALL_ARCH := $(shell $(ARCH_TABLE) make)
+# The arch of this machine, as a Makefile ARCH: the row whose qemu column is `uname -m`.
+HOST_ARCH := $(shell $(ARCH_TABLE) make qemu="$$(uname -m)")
+# Architecture to build for: one of $(ALL_ARCH); default this machine's.
+ARCH ?= $(HOST_ARCH)
+# The arch also published under the old un-suffixed image name (legacy column "yes").
+LEGACY_ARCH := $(shell $(ARCH_TABLE) make legacy=yes)
+# The arches whose own Node makes their SEA blob under QEMU (blob column "self").
+SELF_BLOB_ARCHES := $(shell $(ARCH_TABLE) make blob=self)
 # Registry and repository prefix the images are pushed under.
 PREFIX ?= staging-k8s.gcr.io
 # Version string baked into the executable (--version).
@@ -25,12 +33,18 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@touch $@
 
 bundle: dist/exechealthz.cjs ## Bundle src/ into one CommonJS file
-dist/exechealthz.cjs: $(SRC) build/bundle.mjs node_modules/.package-lock.json
+dist/exechealthz.cjs: $(SRC) build/bundle.mjs build/lib.mjs node_modules/.package-lock.json
 	node build/bundle.mjs --outfile $@ --version $(VERSION)
 
 ## ---- executables (build-%, all-build, server) ---------------------------
 
 # Unknown or several arches fail here, before any work, with one line.
+ifeq ($(ALL_ARCH),)
+$(error build/arches.tsv lists no arch)
+endif
+ifneq ($(words $(LEGACY_ARCH)),1)
+$(error build/arches.tsv has $(words $(LEGACY_ARCH)) rows with legacy "yes", not one)
+endif
 ifneq ($(words $(filter $(ALL_ARCH),$(ARCH))) $(words $(ARCH)),1 1)
 $(error ARCH=$(ARCH) is not supported; use one of: $(ALL_ARCH))
 endif
@@ -42,7 +56,7 @@ ROOTFS_DIR := .cache/rootfs
 ROOTFS_EPOCH := $(or $(shell git log -1 --format=%ct -- images/base/packages.lock images/base/rootfs build/rootfs.sh 2>/dev/null),0)
 ROOTFS_EPOCH_STAMP := $(ROOTFS_DIR)/epoch/$(ROOTFS_EPOCH)
 # build/node.lock.json decides an arch's Debian release and pins its libnode (source debian).
-ROOTFS_INPUTS := images/base/packages.lock images/base/packages.txt build/rootfs.sh build/debian.sh build/node.lock.json \
+ROOTFS_INPUTS := images/base/packages.lock images/base/packages.txt build/rootfs.sh build/debian.sh build/arches.sh build/node.lock.json \
 	$(wildcard images/base/rootfs/etc/*) $(ROOTFS_EPOCH_STAMP)
 # A stamp named by its value, alone in its folder: a new epoch (or a return to an old one)
 # is a missing file, so the trees are re-stamped exactly then; make -q and -n stay truthful
@@ -51,7 +65,7 @@ $(ROOTFS_EPOCH_STAMP):
 	@rm -rf $(@D) && mkdir -p $(@D) && touch $@
 
 rootfs: rootfs-$(ARCH) ## Assemble .cache/rootfs/ARCH, the base rootfs, from pinned Debian packages
-rootfs-%: $(ROOTFS_DIR)/%.stamp ## Base rootfs of one arch (rootfs-arm, ...)
+rootfs-%: $(ROOTFS_DIR)/%.stamp ## Base rootfs of one arch (rootfs-ARCH)
 	@echo "$(ROOTFS_DIR)/$*/: $$(du -sm $(ROOTFS_DIR)/$* | cut -f1) MiB"
 all-rootfs: $(addprefix rootfs-,$(ALL_ARCH)) ## Base rootfs for every arch
 $(ROOTFS_DIR)/%.stamp: $(ROOTFS_INPUTS)
@@ -60,39 +74,31 @@ $(ROOTFS_DIR)/%.stamp: $(ROOTFS_INPUTS)
 # Stamps are real files that make must keep, not intermediates to clean up.
 .SECONDARY: $(foreach a,$(ALL_ARCH),$(ROOTFS_DIR)/$(a).stamp)
 
-# For rootfs-lock: the arches to re-pin (e.g. "arm"); empty = every arch.
+# For rootfs-lock: the arches to re-pin (Makefile ARCH names); empty = every arch.
 LOCK_ARCH ?=
-rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves today (LOCK_ARCH=arm for one arch)
+rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves today (LOCK_ARCH=ARCH for one arch)
 	bash build/rootfs-lock.sh $(LOCK_ARCH)
 
 # Node.js per arch: build/node.lock.json pins each arch's version (with integrity) and is
-# the only place it is written down; `make node-lock` moves it. "amd64=24.22.3 arm=20.11.0 ...".
+# the only place it is written down; `make node-lock` moves it. "ARCH=VERSION ..." per arch.
 NODE_VERSIONS := $(shell node -p "Object.entries(require('./build/node.lock.json').arches).map(([a, e]) => a + '=' + e.version).join(' ')" 2>/dev/null)
 # The Node version the lock pins for arch $(1).
 node_version = $(patsubst $(1)=%,%,$(filter $(1)=%,$(NODE_VERSIONS)))
 # For node-lock: the Node line or release (24, 24.22 or 24.22.3) every arch moves to; empty =
 # each arch to the newest release of its own line.
 NODE_VERSION ?=
-# For node-lock: the line or release of one arch only (NODE_VERSION_arm64=24, ...); wins over NODE_VERSION.
-NODE_VERSION_amd64 ?=
-NODE_VERSION_arm ?=
-NODE_VERSION_arm64 ?=
-NODE_VERSION_ppc64le ?=
-# For node-lock: where one arch's Node comes from, npm or debian (Debian 13's libnode; its base
-# rootfs then comes from Debian 13 too); empty = as the lock has it.
-NODE_SOURCE_amd64 ?=
-NODE_SOURCE_arm ?=
-NODE_SOURCE_arm64 ?=
-NODE_SOURCE_ppc64le ?=
-# Verified Node binaries, .cache/node/<version>/<arch>/node, plus the x64 Node >= 22 that runs pkg.
+# For node-lock: NODE_VERSION_<ARCH>, the line or release of one arch only (24, ...); wins over NODE_VERSION.
+$(foreach a,$(ALL_ARCH),$(eval NODE_VERSION_$(a) ?=))
+# For node-lock: NODE_SOURCE_<ARCH>, where one arch's Node comes from, npm or debian (Debian 13's
+# libnode; its base rootfs then comes from Debian 13 too); empty = as the lock has it.
+$(foreach a,$(ALL_ARCH),$(eval NODE_SOURCE_$(a) ?=))
+# Verified Node binaries, .cache/node/<version>/<arch>/node, plus this machine's Node >= 22 that runs pkg.
 NODE_CACHE := .cache/node
 PKG_HOST_NODE := $(NODE_CACHE)/pkg-host/node
 node_bin = $(NODE_CACHE)/$(call node_version,$(1))/$(1)/node
 NODE_BINS := $(foreach a,$(ALL_ARCH),$(call node_bin,$(a)))
 # One single-executable application per arch.
 EXECUTABLES := $(foreach a,$(ALL_ARCH),bin/$(a)/exechealthz)
-# The arch of this machine, as a Makefile ARCH (build/arches.tsv maps uname -m).
-HOST_ARCH := $(shell awk -F'\t' -v m="$$(uname -m)" '!/^\#/ && $$7 == m { print $$1 }' build/arches.tsv)
 
 node-fetch: $(NODE_BINS) $(PKG_HOST_NODE) ## Fetch and verify the Node binaries (once; cached in .cache/)
 # $* is VERSION/ARCH: the path changes with the arch's pin, so moving one arch rebuilds that arch only.
@@ -104,13 +110,13 @@ $(PKG_HOST_NODE): build/node.lock.json build/node-fetch.mjs build/lib.mjs
 	@touch $@
 .SECONDARY: $(NODE_BINS)
 
-node-lock: ## Re-pin build/node.lock.json from npm: each arch to the newest of its line (NODE_VERSION[_arch]=24.22.3 to choose)
+node-lock: ## Re-pin build/node.lock.json from npm: each arch to the newest of its line (NODE_VERSION[_ARCH]=24.22.3 to choose)
 	node build/node-fetch.mjs --refresh $(if $(NODE_VERSION),--node-version '$(NODE_VERSION)') \
 	  $(foreach a,$(ALL_ARCH),$(if $(NODE_VERSION_$(a)),--arch-version '$(a)=$(NODE_VERSION_$(a))')) \
 	  $(foreach a,$(ALL_ARCH),$(if $(NODE_SOURCE_$(a)),--arch-source '$(a)=$(NODE_SOURCE_$(a))'))
 
 build: build-$(ARCH) ## Build bin/ARCH/exechealthz
-build-%: bin/%/exechealthz ## Build bin/%/exechealthz (build-arm64, ...)
+build-%: bin/%/exechealthz ## Build bin/%/exechealthz (build-ARCH)
 	@echo "$<: $$(du -m $< | cut -f1) MiB"
 all-build: $(addprefix build-,$(ALL_ARCH)) ## Build bin/<arch>/exechealthz for every arch
 # Real outputs, never intermediates for make to delete.
@@ -120,10 +126,10 @@ all-build: $(addprefix build-,$(ALL_ARCH)) ## Build bin/<arch>/exechealthz for e
 bin/%/exechealthz: dist/exechealthz.cjs $$(call node_bin,$$*) $(PKG_HOST_NODE) \
 		build/executable.mjs build/lib.mjs node_modules/.package-lock.json
 	node build/executable.mjs --arch $* --bundle $< --node $(word 2,$^) --out $@
-# The armv7 SEA blob is made by the armv7 Node itself, under QEMU with this sysroot; so is
-# the blob of every arch whose Node is Debian's (its launcher needs that rootfs's libraries).
+# The SEA blob of a SELF_BLOB_ARCHES arch is made by its own Node, under QEMU with this sysroot;
+# so is the blob of every arch whose Node is Debian's (its launcher needs that rootfs's libraries).
 NODE_DEBIAN_ARCHES := $(shell node -p "Object.entries(require('./build/node.lock.json').arches).filter(([, e]) => e.source === 'debian').map(([a]) => a).join(' ')" 2>/dev/null)
-$(foreach a,$(sort arm $(NODE_DEBIAN_ARCHES)),$(eval bin/$(a)/exechealthz: $(ROOTFS_DIR)/$(a).stamp))
+$(foreach a,$(sort $(SELF_BLOB_ARCHES) $(NODE_DEBIAN_ARCHES)),$(eval bin/$(a)/exechealthz: $(ROOTFS_DIR)/$(a).stamp))
 
 # VERSION is baked into the bundle, so `make build TAG=1.1` after TAG=1.0 must re-bundle
 # and re-inject. A stamp named by its value, like the rootfs epoch's.
@@ -163,7 +169,7 @@ NO_CACHE ?= false
 # Per-arch build contexts, staged before each build (see stage_ctx).
 IMAGE_CTX := .cache/images
 # true = push-legacy replaces whatever $(PREFIX)/exechealthz:$(TAG) holds (a multi-arch index
-# without this amd64 image, or another image); false = it refuses with one line.
+# without this LEGACY_ARCH image, or another image); false = it refuses with one line.
 FORCE_LEGACY ?= false
 # true = push-manifest assembles the index from the per-arch images already in the registry
 # (one `make push ARCH=...` job per arch), building nothing; false = it runs all-push first.
@@ -185,8 +191,8 @@ endif
 $(foreach a,$(patsubst container-%,%,$(filter container-%,$(MAKECMDGOALS))) $(filter-out legacy manifest,$(patsubst push-%,%,$(filter push-%,$(MAKECMDGOALS)))),\
   $(if $(filter $(a),$(ALL_ARCH)),,$(error unknown arch '$(a)'; use one of: $(ALL_ARCH))))
 ifneq ($(filter push-legacy,$(MAKECMDGOALS)),)
-ifneq ($(ARCH),amd64)
-$(error push-legacy publishes $(PREFIX)/exechealthz:$(TAG) for amd64 only, not ARCH=$(ARCH); use push-manifest for a multi-arch image)
+ifneq ($(ARCH),$(LEGACY_ARCH))
+$(error push-legacy publishes $(PREFIX)/exechealthz:$(TAG) for $(LEGACY_ARCH) only, not ARCH=$(ARCH); use push-manifest for a multi-arch image)
 endif
 endif
 ifeq ($(BUILDER),)
@@ -206,7 +212,7 @@ endif
 BAKE_ENV = TAG='$(TAG)' PREFIX='$(PREFIX)' ARCH='$(ARCH)' VERSION='$(VERSION)' BASEIMAGE='$(BASEIMAGE)' \
 	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' REVISION='$(REVISION)' SOURCE='$(SOURCE)' \
 	PROVENANCE='$(PROVENANCE)' NO_CACHE='$(NO_CACHE)' CONTEXT_DIR='$(IMAGE_CTX)' \
-	COMPRESSION='$(COMPRESSION)' CACHE_DIR='$(CACHE_DIR)' $(foreach a,$(ALL_ARCH),NODE_VERSION_$(a)='$(call node_version,$(a))')
+	COMPRESSION='$(COMPRESSION)' CACHE_DIR='$(CACHE_DIR)' ARCHES="$$($(RELEASE) bake-arches)"
 BAKE = $(BAKE_ENV) docker buildx bake -f docker-bake.hcl $(if $(BUILDER),--builder '$(BUILDER)')
 # The release steps that look at the registry first (push-legacy, push-manifest).
 RELEASE = node build/release.mjs
@@ -227,23 +233,23 @@ define bake_images
 endef
 
 container: container-$(ARCH) ## Build $(PREFIX)/exechealthz-$(ARCH):$(TAG) into the local engine
-container-%: $(call image_inputs,%) ## One arch's image into the local engine (container-arm64, ...)
+container-%: $(call image_inputs,%) ## One arch's image into the local engine (container-ARCH)
 	$(call bake_images,$*,exechealthz-$*,false,container-$*,built)
 all-container: $(foreach a,$(ALL_ARCH),$(call image_inputs,$(a))) ## Build the image of every arch into the local engine
 	$(call bake_images,$(ALL_ARCH),all,false,container-all,built)
 
 push: push-$(ARCH) ## Build and push $(PREFIX)/exechealthz-$(ARCH):$(TAG)
-push-%: $(call image_inputs,%) ## Build and push one arch's image (push-ppc64le, ...)
+push-%: $(call image_inputs,%) ## Build and push one arch's image (push-ARCH)
 	$(call bake_images,$*,exechealthz-$*,true,push-$*,pushed)
 all-push: $(foreach a,$(ALL_ARCH),$(call image_inputs,$(a))) ## Build and push the image of every arch
 	$(call bake_images,$(ALL_ARCH),all,true,push-all,pushed)
 
-# The amd64 image is built (into the local engine) first, so its digest is known before
+# The LEGACY_ARCH image is built (into the local engine) first, so its digest is known before
 # anything is pushed: a multi-arch index already holding it is left alone, anything else at the
 # name is refused unless FORCE_LEGACY=true. release.mjs runs the push itself (bake, PUSH=true).
-push-legacy: $(call image_inputs,amd64) ## Push amd64 as $(PREFIX)/exechealthz:$(TAG), never over a multi-arch index (FORCE_LEGACY=true)
-	$(call stage_ctx,amd64)
-	PUSH=false $(BAKE) --metadata-file $(IMAGE_CTX)/legacy-built.json exechealthz-amd64
+push-legacy: $(call image_inputs,$(LEGACY_ARCH)) ## Push $(LEGACY_ARCH) as $(PREFIX)/exechealthz:$(TAG), never over a multi-arch index (FORCE_LEGACY=true)
+	$(call stage_ctx,$(LEGACY_ARCH))
+	PUSH=false $(BAKE) --metadata-file $(IMAGE_CTX)/legacy-built.json exechealthz-$(LEGACY_ARCH)
 	$(BAKE_ENV) $(RELEASE) legacy $(RELEASE_FLAGS) --built $(IMAGE_CTX)/legacy-built.json \
 	  --force '$(FORCE_LEGACY)' --metadata-file $(IMAGE_CTX)/push-legacy.json
 
@@ -338,16 +344,16 @@ test-e2e: out/.stamp ## Images on a real Docker engine and registry (one suite a
 # Node the executable embeds: its bare node:http baseline runs on this very binary.
 BENCH_NODE := $(call node_bin,$(HOST_ARCH))
 # The older Node line the bench sets beside it (the lock's compare entry: the oldest line an
-# arch embeds), as an x64 Node and the same bundle made an executable on it.
+# arch embeds), as this machine's Node and the same bundle made an executable on it.
 COMPARE_NODE_VERSION := $(shell node -p "require('./build/node.lock.json').compare.version" 2>/dev/null)
-COMPARE_NODE := $(NODE_CACHE)/$(COMPARE_NODE_VERSION)/amd64/node
+COMPARE_NODE := $(NODE_CACHE)/$(COMPARE_NODE_VERSION)/$(HOST_ARCH)/node
 COMPARE_EXE := bin/compare/node$(COMPARE_NODE_VERSION)/exechealthz
 
 $(COMPARE_NODE): build/node-fetch.mjs build/lib.mjs
 	node build/node-fetch.mjs --compare
 	@touch $@
 $(COMPARE_EXE): dist/exechealthz.cjs $(COMPARE_NODE) $(PKG_HOST_NODE) build/executable.mjs build/lib.mjs
-	node build/executable.mjs --arch amd64 --bundle $< --node $(COMPARE_NODE) --node-version $(COMPARE_NODE_VERSION) --out $@
+	node build/executable.mjs --arch $(HOST_ARCH) --bundle $< --node $(COMPARE_NODE) --node-version $(COMPARE_NODE_VERSION) --out $@
 
 # Extra bench/bench.mjs flags, e.g. BENCH_FLAGS='--rounds 1 --only sea,sea-old'.
 BENCH_FLAGS ?=
@@ -366,7 +372,7 @@ bench-scale: bin/$(HOST_ARCH)/exechealthz $(BENCH_NODE) ## Scale section alone: 
 provision: ## Install and start what builds and tests need (npm, QEMU, Docker, registry, tools); idempotent
 	bash hack/provision.sh
 
-all: provision all-build all-container ## The release job on a fresh machine: provision, four executables, four images
+all: provision all-build all-container ## The release job on a fresh machine: provision, then every arch's executable and image
 
 clean: ## Remove build outputs; downloads stay in .cache/ (rm -rf .cache to drop them too)
 	rm -rf bin dist out exechealthz exechealthz.tmp

@@ -2,8 +2,13 @@
 # variables below (as environment variables) and target names; `make print` shows the result.
 #
 #   targets: exechealthz-ARCH (one per arch, matrix), base-ARCH (the runtime base it is
-#            built FROM), legacy (amd64 under the backwards-compatible name)
+#            built FROM), legacy (the legacy arch under the backwards-compatible name)
 #   groups:  default (exechealthz-$ARCH), all (every arch)
+#
+# The arches come from build/arches.tsv, the one arch table, through the ARCHES variable:
+# bake cannot read a file, and a generated bake file would be one more output for make to
+# keep fresh, while a variable is computed when bake runs (make passes
+# ARCHES="$(node build/release.mjs bake-arches)"). So this file names no arch.
 
 # Image tag.
 variable "TAG" {
@@ -15,20 +20,17 @@ variable "PREFIX" {
   default = "staging-k8s.gcr.io"
 }
 
-# The arch the default group builds (a key of PLATFORMS).
-variable "ARCH" {
-  default = "amd64"
+# Every arch, as JSON keyed by Makefile ARCH: {"platform": OCI platform, "node_version":
+# the Node.js its executable embeds (build/node.lock.json), "legacy": published under the
+# old un-suffixed name too}. Written by `node build/release.mjs bake-arches`.
+variable "ARCHES" {
+  default = "{}"
 }
 
-# Every arch (Makefile name) and its OCI platform. build/arches.tsv is the source of truth;
-# test/e2e/bake.test.ts checks that the two agree.
-variable "PLATFORMS" {
-  default = {
-    amd64   = "linux/amd64"
-    arm     = "linux/arm/v7"
-    arm64   = "linux/arm64"
-    ppc64le = "linux/ppc64le"
-  }
+# The arch the default group builds (a key of ARCHES); empty = the one whose platform is
+# this machine's.
+variable "ARCH" {
+  default = ""
 }
 
 # Another base image to build on instead of base-ARCH (any reference, e.g. a distroless
@@ -91,31 +93,29 @@ variable "PROVENANCE" {
   default = "false"
 }
 
-# Node.js version each arch's executable embeds (build/node.lock.json; make passes them), for
-# the exechealthz.node.version label and annotation.
-variable "NODE_VERSION_amd64" {
-  default = ""
+# ARCHES decoded.
+function "arches" {
+  params = []
+  result = jsondecode(ARCHES)
 }
-variable "NODE_VERSION_arm" {
-  default = ""
+
+# The one arch whose image is also published under the backwards-compatible name.
+function "legacy_arch" {
+  params = []
+  result = [for a, r in arches() : a if r.legacy][0]
 }
-variable "NODE_VERSION_arm64" {
-  default = ""
-}
-variable "NODE_VERSION_ppc64le" {
-  default = ""
+
+# The arch of the default group.
+function "default_arch" {
+  params = []
+  result = ARCH != "" ? ARCH : [for a, r in arches() : a if r.platform == BAKE_LOCAL_PLATFORM][0]
 }
 
 # The per-arch metadata: which Node.js runtime is inside.
 function "runtime" {
   params = [arch]
   result = {
-    "exechealthz.node.version" = {
-      amd64   = NODE_VERSION_amd64
-      arm     = NODE_VERSION_arm
-      arm64   = NODE_VERSION_arm64
-      ppc64le = NODE_VERSION_ppc64le
-    }[arch]
+    "exechealthz.node.version" = arches()[arch].node_version
   }
 }
 
@@ -161,11 +161,11 @@ target "_common" {
 # The runtime base per arch: FROM scratch plus the rootfs directory.
 target "base" {
   name     = "base-${arch}"
-  matrix   = { arch = keys(PLATFORMS) }
+  matrix   = { arch = keys(arches()) }
   inherits = ["_common"]
   # images/base/Dockerfile and rootfs.tar, staged by make.
   context  = "${CONTEXT_DIR}/${arch}/base-${arch}"
-  platforms  = [PLATFORMS[arch]]
+  platforms  = [arches()[arch].platform]
   cache-from = cache_from("base-${arch}")
   cache-to   = cache_to("base-${arch}")
 }
@@ -173,7 +173,7 @@ target "base" {
 # exechealthz per arch: $PREFIX/exechealthz-ARCH:$TAG.
 target "exechealthz" {
   name     = "exechealthz-${arch}"
-  matrix   = { arch = keys(PLATFORMS) }
+  matrix   = { arch = keys(arches()) }
   inherits = ["_common"]
   # images/exechealthz/Dockerfile, exechealthz.tar (the arch's executable) and sbom.tar (its
   # SBOM at usr/share/sbom/exechealthz.cdx.json, from make sbom), staged by make.
@@ -181,7 +181,7 @@ target "exechealthz" {
   contexts = {
     base = BASEIMAGE != "" ? "docker-image://${BASEIMAGE}" : "target:base-${arch}"
   }
-  platforms   = [PLATFORMS[arch]]
+  platforms   = [arches()[arch].platform]
   cache-from  = cache_from("exechealthz-${arch}")
   cache-to    = cache_to("exechealthz-${arch}")
   tags        = ["${PREFIX}/exechealthz-${arch}:${TAG}"]
@@ -191,16 +191,17 @@ target "exechealthz" {
   annotations = [for k, v in merge(oci(), runtime(arch)) : "manifest:${k}=${v}"]
 }
 
-# The backwards-compatible name $PREFIX/exechealthz:$TAG for amd64 (same image, same digest).
+# The backwards-compatible name $PREFIX/exechealthz:$TAG for the legacy arch (same image, same
+# digest).
 target "legacy" {
-  inherits = ["exechealthz-amd64"]
+  inherits = ["exechealthz-${legacy_arch()}"]
   tags     = ["${PREFIX}/exechealthz:${TAG}"]
 }
 
 group "default" {
-  targets = ["exechealthz-${ARCH}"]
+  targets = ["exechealthz-${default_arch()}"]
 }
 
 group "all" {
-  targets = [for arch in keys(PLATFORMS) : "exechealthz-${arch}"]
+  targets = [for arch in keys(arches()) : "exechealthz-${arch}"]
 }

@@ -5,12 +5,12 @@
 // rounds, printed as ratios. Run it with `make bench` (or `npm run bench`), which builds
 // what it needs and installs wrk.
 //
-//   node bench/bench.mjs --exe bin/amd64/exechealthz --sea-node .cache/node/24.22.3/amd64/node \
+//   node bench/bench.mjs --exe bin/ARCH/exechealthz --sea-node .cache/node/VERSION/ARCH/node \
 //     --bundle dist/exechealthz.cjs [--exe-old EXE --sea-node-old NODE] [--node NODE] [--rounds 3]
 //     [--seconds 4] [--cpu-seconds 8] [--only sea,sea-old,bundle]
 //
-// --exe-old/--sea-node-old: the same bundle made an executable on an older Node line (the one
-// the 32-bit arm and ppc64le images embed), measured in the same rounds against a bare server
+// --exe-old/--sea-node-old: the same bundle made an executable on an older Node line (the
+// oldest one an arch's image embeds, build/node.lock.json's compare entry), measured in the same rounds against a bare server
 // on that Node; a last table puts the two executables side by side.
 //
 // Exit 0 whatever the figures (a goal not met is a result); 2 with one line when a
@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { failLine } from '../build/lib.mjs';
 import { BenchError as Fatal, parseLongFlags } from './lib/args.mjs';
 import { lastLine, startServed as startServedAs } from './lib/served.mjs';
 
@@ -78,7 +79,7 @@ process.on('exit', cleanUp);
 for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
   process.on(sig, () => {
     cleanUp();
-    process.stderr.write(`bench: interrupted by ${sig}\n`);
+    process.stderr.write(`${failLine(`interrupted by ${sig}`)}\n`);
     process.exit(1);
   });
 }
@@ -718,10 +719,10 @@ main().then(
   (err) => {
     cleanUp();
     if (err instanceof Fatal) {
-      process.stderr.write(`bench: ${err.message}\n`);
+      process.stderr.write(`${failLine(err.message)}\n`);
       process.exit(err.code);
     }
-    process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(`${failLine(String(err instanceof Error ? err.message : err).split('\n')[0] ?? '')}\n`);
     process.exit(1);
   },
 );

@@ -8,7 +8,7 @@
 // children, /proc/PID/stat), printed side by side as ratios. Not a test: a goal not met
 // is a result, and the exit status is 0 whatever the figures.
 //
-//   node bench/scale.mjs --exe bin/amd64/exechealthz [--node NODE] [--checks 1,10,100]
+//   node bench/scale.mjs --exe bin/ARCH/exechealthz [--node NODE] [--checks 1,10,100]
 //     [--seconds 10] [--rounds 2] [--period-ms 1000] [--flags '--quiet' (default)] [--launcher sh]
 //
 // --launcher SH adds bench/baselines/launcher-loop.mjs (one long-lived SH starting every
@@ -22,6 +22,7 @@ import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { failLine, hostRow } from '../build/lib.mjs';
 import { BenchError, BenchError as ScaleError, parseLongFlags } from './lib/args.mjs';
 import { startServed as startServedAs } from './lib/served.mjs';
 
@@ -66,18 +67,18 @@ export function parseScaleArgs(argv) {
   };
 }
 
-/** The Node the amd64/arm64 executable embeds, if `make` fetched it; else this Node. */
+/** The Node this machine's executable embeds (its arch: build/arches.tsv), if `make` fetched it; else this Node. */
 function defaultNode() {
   try {
     const lock = JSON.parse(readFileSync(join(ROOT, 'build', 'node.lock.json'), 'utf8'));
-    /** @type {Record<string, string | undefined>} */
-    const makeArch = { x64: 'amd64', arm64: 'arm64', ppc64: 'ppc64le', arm: 'arm' };
-    const arch = makeArch[process.arch];
-    const version = (arch !== undefined && lock.arches?.[arch]?.version) || lock.version;
-    const path = join(ROOT, '.cache', 'node', String(version), String(arch), 'node');
+    const arch = hostRow((m) => {
+      throw new Error(m);
+    }).make;
+    const version = lock.arches?.[arch]?.version || lock.version;
+    const path = join(ROOT, '.cache', 'node', String(version), arch, 'node');
     if (existsSync(path)) return path;
   } catch {
-    // no lock or no cache: fall through
+    // no lock, no cache or no row for this machine: fall through
   }
   return process.execPath;
 }
@@ -338,10 +339,10 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(p
     () => process.exit(0),
     (err) => {
       if (err instanceof ScaleError) {
-        process.stderr.write(`bench/scale: ${err.message}\n`);
+        process.stderr.write(`${failLine(err.message)}\n`);
         process.exit(err.code);
       }
-      process.stderr.write(`bench/scale: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.stderr.write(`${failLine(String(err instanceof Error ? err.message : err).split('\n')[0] ?? '')}\n`);
       process.exit(1);
     },
   );

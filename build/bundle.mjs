@@ -3,14 +3,12 @@
 // exactly one CJS script, so nothing may stay outside it. The source map keeps stack
 // traces pointing at src/.
 import { build } from 'esbuild';
-import { parseArgs } from 'node:util';
+import { parseFlags } from './lib.mjs';
 
-const { values } = parseArgs({
-  options: {
-    entry: { type: 'string', default: 'src/main.ts' },
-    outfile: { type: 'string', default: 'dist/exechealthz.cjs' },
-    version: { type: 'string', default: process.env.VERSION || 'dev' },
-  },
+const values = parseFlags({
+  entry: { type: 'string', default: 'src/main.ts' },
+  outfile: { type: 'string', default: 'dist/exechealthz.cjs' },
+  version: { type: 'string', default: process.env.VERSION || 'dev' },
 });
 
 try {

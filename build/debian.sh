@@ -8,14 +8,8 @@ PACKAGES_LOCK="$ROOT/images/base/packages.lock"
 log() { printf '%s\n' "$*" >&2; }
 die() { printf '%s: error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 
-# arch_field ARCH COLUMN: one field of build/arches.tsv (the one arch table).
-arch_field() {
-  awk -F'\t' -v a="$1" -v c="$2" '
-    /^#/ { if ($1 ~ /^# *make$/) for (i = 1; i <= NF; i++) { h = $i; sub(/^# */, "", h); col[h] = i }; next }
-    $1 == a { print $(col[c]); found = 1 }
-    END { exit !found }' "$ROOT/build/arches.tsv"
-}
-all_arches() { awk -F'\t' '!/^#/ && NF { print $1 }' "$ROOT/build/arches.tsv"; }
+# arch_field, all_arches, host_arch: build/arches.tsv by column name.
+. "$ROOT/build/arches.sh"
 
 # packages_for ARCH: the package names of packages.txt that apply to ARCH ("debian-node" in
 # the arches column: every arch whose Node is Debian's libnode, see suite_for; "ARCH/npm":

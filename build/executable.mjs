@@ -3,16 +3,17 @@
 //
 // Makes one Single Executable Application: the arch's stock Node binary (NODE, fetched
 // and verified by node-fetch.mjs) with the bundle injected as its SEA blob.
-//  - amd64, arm64, ppc64le: @yao-pkg/pkg --sea, run by the lock's pkgHost Node (pkg refuses
-//    Nodes older than 22), with HOME pointing at the cache node-fetch.mjs seeded so pkg never
-//    tries to download from the Node.js download site. pkg makes the blob with the target's
-//    own Node when it runs here (amd64), else with the pkg host when its version is the
-//    target's, else with the x64 Node of the target's version from that cache (the lock's
-//    blobBy): a blob is read only by the Node version that made it, and x64 shares the word
-//    size of arm64 and ppc64le.
-//  - arm: pkg's SEA path rejects armv7, and a blob made by a 64-bit Node crashes a 32-bit
-//    one at start, so the armv7 Node makes its own blob under qemu-arm-static (with the
-//    arm rootfs as sysroot) and postject, as pkg does, injects it.
+//  - blob "pkg" in build/arches.tsv: @yao-pkg/pkg --sea, run by the lock's pkgHost Node (pkg
+//    refuses Nodes older than 22), with HOME pointing at the cache node-fetch.mjs seeded so pkg
+//    never tries to download from the Node.js download site. pkg makes the blob with the
+//    target's own Node when it runs here (the host row), else with the pkg host when its
+//    version is the target's, else with the host arch's Node of the target's version from
+//    that cache (the lock's blobBy): a blob is read only by the Node version that made it, and
+//    its layout depends on word size and byte order, which these rows share with the host.
+//  - blob "self": pkg's SEA path rejects some targets, and a blob made by a Node of another
+//    word size or byte order crashes the target at start, so the arch's own Node makes its
+//    blob under qemu-QEMU-static (with the arch's rootfs as sysroot) and postject, as pkg
+//    does, injects it.
 //  - an arch whose Node is Debian's (source "debian" in the lock): NODE is the 26 KB launcher
 //    over libnode.so.115, where the SEA fuse lives. That Node makes its own blob under QEMU
 //    with the arch's rootfs as sysroot, loading the unmodified libnode beside NODE (the
@@ -61,7 +62,7 @@ for (const [f, how] of [[bundle, 'make bundle'], [node, `node build/node-fetch.m
 
 // The SEA blob records the main script's absolute path, so building from
 // /home/a/exechealthz/dist/... and /ci/build/dist/... would give different executables.
-// Both pkg and the arm step read the bundle from a path that depends only on its content,
+// Both pkg and the self-made blob step read the bundle from a path that depends only on its content,
 // so the same commit gives byte-identical executables in any checkout. Concurrent builds
 // of the same bundle write the same bytes (rename is atomic); the few KB stay in /tmp.
 function stageBundle(file) {
@@ -120,7 +121,8 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-if (row.pkg === 'armv7' || debian) {
+if (!['pkg', 'self'].includes(row.blob)) fail(`build/arches.tsv: blob of ${row.make} is '${row.blob}', not pkg or self`);
+if (row.blob === 'self' || debian) {
   const qemu = `qemu-${row.qemu}-static`;
   const rootfs = resolve(values.rootfs || `.cache/rootfs/${row.make}`);
   if (!existsSync(join(rootfs, 'lib', row.triplet, 'libc.so.6'))) fail(`${rootfs} is not an ${row.make} rootfs (run: make rootfs-${row.make})`);
@@ -129,7 +131,7 @@ if (row.pkg === 'armv7' || debian) {
   } catch {
     fail(`${qemu} not found: install qemu-user-static (bash hack/provision-qemu.sh)`);
   }
-  // Same settings as pkg's simple --sea mode, so all four executables behave alike.
+  // Same settings as pkg's simple --sea mode, so every arch's executable behaves alike.
   const blob = join(work, 'sea-prep.blob');
   writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
     main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false,
@@ -171,8 +173,10 @@ const fd = openSync(tmp, 'r');
 readSync(fd, head, 0, 20, 0);
 closeSync(fd);
 const elfClass = head[4] === 1 ? 32 : head[4] === 2 ? 64 : 0;
-const machine = head.readUInt16LE(18);
-if (head.toString('latin1', 0, 4) !== '\x7fELF' || head[5] !== 1 || elfClass !== Number(row.elf_class) || machine !== Number(row.elf_machine)) {
+// e_machine in the file's own byte order (EI_DATA: 1 little-, 2 big-endian); the machine
+// number then tells the arch, whatever its byte order.
+const machine = head[5] === 2 ? head.readUInt16BE(18) : head.readUInt16LE(18);
+if (head.toString('latin1', 0, 4) !== '\x7fELF' || ![1, 2].includes(head[5]) || elfClass !== Number(row.elf_class) || machine !== Number(row.elf_machine)) {
   fail(`${row.make} executable has the wrong ELF header (class ${elfClass}, machine ${machine}; want ${row.elf_class}, ${row.elf_machine})`);
 }
 if (st.size <= statSync(node).size) fail(`${row.make} executable is no bigger than bare Node: nothing was injected`);

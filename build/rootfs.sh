@@ -61,10 +61,12 @@ for deb in $debs; do
 done
 [ -f "$tmp/usr/lib/os-release" ] || die "base-files of $arch has no usr/lib/os-release"
 
-# The applet list is the same on every arch; ask the x86_64 busybox, which runs natively.
+# The applet list is the same on every arch; ask the busybox of this machine's arch (the
+# table's host row), which runs natively.
+host="$(host_arch)" || die "no row of build/arches.tsv has this machine's arch ($(uname -m)) in its qemu column"
 host_bb="$(mktemp -d)"
 trap 'rm -rf "$tmp" "$ctrl" "$host_bb"' EXIT
-dpkg-deb -x "$(fetch_debs amd64 | grep /busybox-static_)" "$host_bb"
+dpkg-deb -x "$(fetch_debs "$host" | grep /busybox-static_)" "$host_bb"
 applets="$("$host_bb/bin/busybox" --list-full)"
 
 cd "$tmp"
@@ -101,8 +103,8 @@ while read -r path; do
 done <<<"$applets"
 rm -f linuxrc
 
-# Absolute symlinks from the packages (ppc64el's /lib64/ld64.so.2, amd64's
-# /lib64/ld-linux-x86-64.so.2) are re-aimed relatively at the same path inside the tree.
+# Absolute symlinks from the packages (the loader links some arches' libc6 ships, e.g.
+# /lib64/ld64.so.2) are re-aimed relatively at the same path inside the tree.
 find . -type l -lname '/*' | while read -r l; do
   target="$(readlink "$l")"
   ln -sfn "$(realpath -ms --relative-to="$(dirname "/${l#./}")" "$target")" "$l"
@@ -156,7 +158,11 @@ for f in "lib/$triplet/libc.so.6" "usr/lib/$triplet/libstdc++.so.6" "lib/$triple
          bin/sh bin/ls usr/bin/nslookup usr/bin/wget bin/touch usr/bin/tini etc/passwd; do
   [ -e "$f" ] || die "rootfs for $arch lacks /$f"
 done
-[ "$arch" != arm ] || [ -n "$patched" ] || [ -e "usr/lib/$triplet/libatomic.so.1" ] || die "rootfs for arm lacks libatomic.so.1"
+# libatomic1 is in packages.txt only for the arches whose npm Node needs it (readelf -d):
+# what it is there for must have survived the trim.
+case " $(packages_for "$arch" | tr '\n' ' ') " in
+  *" libatomic1 "*) [ -e "usr/lib/$triplet/libatomic.so.1" ] || die "rootfs for $arch lacks libatomic.so.1" ;;
+esac
 
 # The dpkg database of the distroless layout: one status paragraph per package, fields in
 # the order dpkg writes them (Package, Status, then the control file's own), and the

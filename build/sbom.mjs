@@ -18,7 +18,7 @@ import { debianRelease, readBaseDebs, readNodeLock } from './sbom/locks.mjs';
 /** @typedef {import('./sbom/locks.mjs').NodeDeb} NodeDeb */
 
 /** @type {import('./lib.mjs').Fail} */
-const fail = failer('sbom', 1);
+const fail = failer(1);
 
 const values = parseFlags({
   arch: { type: 'string' },

@@ -11,7 +11,7 @@ import { archRow, archRows, failer, parseFlags } from './lib.mjs';
 import { cosignRegistryFlags, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
 /** @type {import('./lib.mjs').Fail} */
-const fail = failer('sign', 1);
+const fail = failer(1);
 
 const values = parseFlags({
   prefix: { type: 'string' },

@@ -51,7 +51,7 @@ const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.
 if (isMain) {
   const { parseFlags, failer } = await import('./lib.mjs');
   /** @type {import('./lib.mjs').Fail} */
-  const fail = failer('source-url', 2);
+  const fail = failer(2);
   const v = parseFlags({ remote: { type: 'string', default: '' }, fallback: { type: 'string' } }, fail);
   if (!v.fallback) fail('--fallback URL is required');
   process.stdout.write(`${sourceUrl(v.remote) ?? v.fallback}\n`);

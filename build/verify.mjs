@@ -13,7 +13,7 @@ import { readBaseDebs, readNodeLock } from './sbom/locks.mjs';
 import { cosignRegistryFlags, imageConfig, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
 /** @type {import('./lib.mjs').Fail} */
-const fail = failer('verify', 2);
+const fail = failer(2);
 
 /** @typedef {import('./lib.mjs').ArchRow} ArchRow */
 /** @typedef {{ error?: string, note?: string }} Check An error, or a short note, or neither. */

@@ -1,7 +1,8 @@
 # Shared helpers for the provisioning scripts. Source it; do not run it.
 
 log() { printf '[provision] %s\n' "$*" >&2; }
-die() { printf '[provision] error: %s\n' "$*" >&2; exit 1; }
+# Every script fails in one shape: "<script file>: error: <message>", one line, status 1.
+die() { printf '%s: error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
 
 # apt_install PKG...: installs only what is missing, running `apt-get update` at most
 # once per provisioning run, so a machine that has everything costs no network.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# QEMU user emulation, so the arm, arm64 and ppc64le executables (and images) run on this
-# x86_64 machine: the arch tests, the armv7 SEA blob step and the image tests need it.
+# QEMU user emulation, so the executables (and images) of every arch of build/arches.tsv
+# but this machine's run here: the arch tests, the SEA blob step of the arches whose own Node
+# makes it (blob column "self") and the image tests need it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . hack/lib.sh
@@ -14,7 +15,12 @@ if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
 fi
 
 # Enable only when a handler is missing: update-binfmts re-registers everything otherwise.
-for q in $(awk -F'\t' '!/^#/ && $7 != "x86_64" {print $7}' build/arches.tsv); do
+# The qemu column names each arch's handler; this machine's own row (its `uname -m`) needs none.
+. build/arches.sh
+qemus="$(arch_rows qemu)" || exit 2
+for q in $qemus; do
+  [ "$q" != "$(uname -m)" ] || continue
+  command -v "qemu-$q-static" >/dev/null || die "qemu-user-static installed no qemu-$q-static (the qemu column of build/arches.tsv)"
   if [ ! -e "/proc/sys/fs/binfmt_misc/qemu-$q" ]; then
     update-binfmts --enable "qemu-$q" >/dev/null 2>&1 || update-binfmts --enable >/dev/null 2>&1 \
       || die "update-binfmts --enable qemu-$q failed"

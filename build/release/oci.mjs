@@ -1,6 +1,8 @@
 // Pure logic of build/release.mjs: the index annotations, what a registry tag holds in one
 // phrase, and the decisions push-legacy and push-manifest take over what is already there.
-// No I/O here: the callers fetch manifests and configs and hand them in.
+// No I/O here but one read of build/arches.tsv (its platform column, the spelling platforms
+// are compared in): the callers fetch manifests and configs and hand them in.
+import { archRows } from '../lib.mjs';
 
 /** @typedef {{ os?: string, architecture?: string, variant?: string }} Platform */
 /** @typedef {{ digest: string, platform?: Platform, mediaType?: string }} Descriptor */
@@ -33,12 +35,21 @@ export function indexAnnotations({ version, revision, source, epoch }) {
   };
 }
 
-/** "os/arch[/variant]" of an image config or a descriptor's platform; arm64's "v8" is implied. */
-/** @param {Platform | undefined} p */
+/** @type {Set<string> | undefined} */
+let tablePlatforms;
+
+/**
+ * "os/arch[/variant]" of an image config or a descriptor's platform, as the platform column of
+ * build/arches.tsv writes it: a variant that the table's platform for that os/arch leaves out
+ * is the implied default one (the OCI image index spec's v8 of 64-bit ARM) and is dropped.
+ * @param {Platform | undefined} p
+ */
 export function platformString(p) {
   if (!p || !p.os) return 'unknown';
-  const variant = p.architecture === 'arm64' && p.variant === 'v8' ? undefined : p.variant;
-  return [p.os, p.architecture, variant].filter(Boolean).join('/');
+  const full = [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+  const bare = [p.os, p.architecture].filter(Boolean).join('/');
+  tablePlatforms ??= new Set(archRows().map((r) => r.platform));
+  return p.variant && !tablePlatforms.has(full) && tablePlatforms.has(bare) ? bare : full;
 }
 
 /** @param {Manifest | undefined} raw */
@@ -65,7 +76,8 @@ export function describe(held) {
 }
 
 /**
- * push-legacy over what `name` holds, given the digest of the amd64 image it would push.
+ * push-legacy over what `name` holds, given the digest of the image of `arch` (the table's
+ * legacy row) it would push.
  * -> { action: 'push' | 'leave' | 'refuse', line }
  */
 /**
@@ -73,23 +85,24 @@ export function describe(held) {
  * @param {Held} held
  * @param {string} digest
  * @param {boolean} force
+ * @param {string} arch
  * @returns {{ action: 'push' | 'leave' | 'refuse', line: string }}
  */
-export function legacyDecision(name, held, digest, force) {
+export function legacyDecision(name, held, digest, force, arch) {
   if (held.kind === 'none') return { action: 'push', line: '' };
   if (held.kind === 'index') {
     const entry = (held.raw.manifests || []).find((m) => m.digest === digest);
     if (entry) {
       return {
         action: 'leave',
-        line: `${name} is already ${describe(held)} that contains this amd64 image ${short(digest)}; left as is (amd64 clients get this image from it)`,
+        line: `${name} is already ${describe(held)} that contains this ${arch} image ${short(digest)}; left as is (${arch} clients get this image from it)`,
       };
     }
   }
   if (held.kind === 'image' && held.digest === digest) {
-    return { action: 'leave', line: `${name} already is this amd64 image ${short(digest)}; nothing to push` };
+    return { action: 'leave', line: `${name} already is this ${arch} image ${short(digest)}; nothing to push` };
   }
-  const what = held.kind === 'index' ? `${describe(held)} without this amd64 image ${short(digest)}` : `${describe(held)}, not this amd64 image ${short(digest)}`;
+  const what = held.kind === 'index' ? `${describe(held)} without this ${arch} image ${short(digest)}` : `${describe(held)}, not this ${arch} image ${short(digest)}`;
   if (force) return { action: 'push', line: `FORCE_LEGACY=true: replacing ${what} at ${name}` };
   return { action: 'refuse', line: `refusing to replace ${name}: it holds ${what}; FORCE_LEGACY=true replaces it` };
 }

@@ -9,7 +9,7 @@ import { failer, reason } from '../lib.mjs';
 
 const require = createRequire(import.meta.url);
 /** @type {import('../lib.mjs').Fail} */
-const fail = failer('sbom-validate');
+const fail = failer();
 
 /** @typedef {{ instancePath: string, message?: string }} AjvError */
 /** @typedef {((doc: unknown) => boolean) & { errors?: AjvError[] | null }} Validator */

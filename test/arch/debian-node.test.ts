@@ -9,7 +9,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers/service';
-import { arches, requireFile } from './arch-table';
+import { arches, requireFile } from '../helpers/arches';
 
 // Written split so this file never holds the sentinel itself.
 const FUSE = 'NODE_SEA' + '_FUSE_fce680ab2cc467b6e072b8b5df1996b2';

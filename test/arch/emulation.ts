@@ -2,7 +2,7 @@
 // arch's base rootfs as sysroot. A missing piece fails loudly with what to run.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isHost, requireFile, type Arch } from './arch-table';
+import { isHost, requireFile, type Arch } from '../helpers/arches';
 
 const INSTALL = 'install qemu-user-static and binfmt-support, then enable them: `bash hack/provision-qemu.sh`';
 

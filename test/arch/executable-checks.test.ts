@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ROOT } from '../helpers/service';
-import { arches, requireFile } from './arch-table';
+import { arches, requireFile } from '../helpers/arches';
 import { nodeBinary } from '../helpers/node-lock';
 
 const dir = mkdtempSync(join(tmpdir(), 'exechealthz-checks-'));

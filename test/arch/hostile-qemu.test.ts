@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { bodyCase, BODY_CASES, kubeletLimitMs, primeBodyCases, slowloris, warm } from '../helpers/hostile';
 import { startService, type Service } from '../helpers/service';
-import { arches, isHost } from './arch-table';
+import { arches, isHost } from '../helpers/arches';
 import { useExecutable } from './emulation';
 
 const EMULATED_MS = 90_000;

@@ -3,12 +3,12 @@
 // stack trace), and a second build with nothing changed has nothing to do.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers/service';
-import { arches, requireFile } from './arch-table';
+import { arches, requireFile } from '../helpers/arches';
 
 function run(cmd: string, args: string[]): { code: number | null; stdout: string; stderr: string } {
   // As typed in a fresh shell: no MAKEFLAGS (jobserver, overrides) from a `make test` above.
@@ -58,6 +58,24 @@ describe('build targets: real dependencies', () => {
   });
 });
 
+describe('the arch table decides the arches', () => {
+  it('a table with two legacy rows stops make at once, in one line, before any target', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'make-table-'));
+    try {
+      for (const f of ['Makefile', 'build/arches.sh']) cpSync(join(ROOT, f), join(dir, f));
+      const table = readFileSync(join(ROOT, 'build/arches.tsv'), 'utf8').split('\n');
+      // Every row says legacy "yes".
+      writeFileSync(join(dir, 'build/arches.tsv'), table.map((l) => (l.startsWith('#') || l === '' ? l : l.replace(/\tno$/, '\tyes'))).join('\n'));
+      const r = spawnSync('make', ['--no-print-directory', '-C', dir, 'help'], { encoding: 'utf8', timeout: 60_000 });
+      assert.notEqual(r.status, 0);
+      assert.equal(r.stdout, '');
+      assert.match(r.stderr, new RegExp(`^Makefile:\\d+: \\*\\*\\* build/arches.tsv has ${arches().length} rows with legacy "yes", not one\\.  Stop\\.\n$`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('make reads, it does not write, until a target needs it', () => {
   it('make help and make -n build write no file (no stamps made while make parses)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'make-parse-'));
@@ -83,9 +101,9 @@ describe('make reads, it does not write, until a target needs it', () => {
 
 describe('image staging (build/release.mjs stage): bad input', () => {
   for (const [args, says] of [
-    [['--arch', 'mips', '--epoch', '1', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], `stage: unknown arch 'mips' (allowed: ${allowed.join(' ')})`],
-    [['--arch', 'arm64', '--epoch', 'yesterday', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], 'stage: SOURCE_DATE_EPOCH=yesterday is not a number of seconds'],
-    [['--arch', 'arm64', '--epoch', '1', '--context-dir', '.cache/never', '--executable', 'bin/none/exechealthz', '--sbom', 'x'], 'stage: bin/none/exechealthz is missing'],
+    [['--arch', 'mips', '--epoch', '1', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], `release.mjs: error: unknown arch 'mips' (allowed: ${allowed.join(' ')})`],
+    [['--arch', 'arm64', '--epoch', 'yesterday', '--context-dir', 'x', '--executable', 'x', '--sbom', 'x'], 'release.mjs: error: SOURCE_DATE_EPOCH=yesterday is not a number of seconds'],
+    [['--arch', 'arm64', '--epoch', '1', '--context-dir', '.cache/never', '--executable', 'bin/none/exechealthz', '--sbom', 'x'], 'release.mjs: error: bin/none/exechealthz is missing'],
   ] as const) {
     it(`stage ${args.slice(0, 4).join(' ')}: exit 1 with "${says}", nothing staged`, () => {
       const r = run('node', ['build/release.mjs', 'stage', ...args]);
@@ -102,7 +120,7 @@ describe('image staging: BASEIMAGE and an arch whose Node is Debian\'s libnode',
     it(`stage --arch ${a} without its rootfs (BASEIMAGE set): refused in one line, nothing staged`, () => {
       const r = run('node', ['build/release.mjs', 'stage', '--arch', a, '--epoch', '1', '--context-dir', '.cache/never', '--executable', 'x', '--sbom', 'x']);
       assert.equal(r.code, 1);
-      assert.equal(r.stderr, `stage: BASEIMAGE cannot be used for ${a}: its executable is a launcher for the libnode of its own base (build/node.lock.json, source debian)\n`);
+      assert.equal(r.stderr, `release.mjs: error: BASEIMAGE cannot be used for ${a}: its executable is a launcher for the libnode of its own base (build/node.lock.json, source debian)\n`);
       assert.equal(existsSync(join(ROOT, '.cache/never')), false);
     });
   }

@@ -12,7 +12,7 @@ import { get, type Reply } from '../helpers/http';
 import { until } from '../helpers/poll';
 import { runToExit, startService, type Service } from '../helpers/service';
 import { nodePin } from '../helpers/node-lock';
-import { arches, isHost } from './arch-table';
+import { arches, isHost } from '../helpers/arches';
 import { useExecutable } from './emulation';
 
 // Emulated Node boots in seconds; allow a loaded 2-core machine plenty.

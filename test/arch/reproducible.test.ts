@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BUNDLE, ROOT } from '../helpers/service';
-import { requireFile } from './arch-table';
+import { requireFile } from '../helpers/arches';
 import { nodeBinary } from '../helpers/node-lock';
 
 const dir = mkdtempSync(join(tmpdir(), 'exechealthz-repro-'));

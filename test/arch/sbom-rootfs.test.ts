@@ -11,8 +11,7 @@ import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers/service';
-import { archSpec } from '../helpers/spec';
-import { arches, requireFile } from './arch-table';
+import { archSpec, arches, requireFile } from '../helpers/arches';
 
 const DEB_CACHE = process.env['DEB_CACHE'] ?? join(ROOT, '.cache', 'debian');
 

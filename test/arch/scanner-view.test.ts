@@ -11,7 +11,7 @@ import { lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT, runToExit } from '../helpers/service';
-import { arches, isHost, requireFile } from './arch-table';
+import { arches, isHost, requireFile } from '../helpers/arches';
 
 const EMULATED_MS = 90_000;
 

@@ -9,10 +9,10 @@ import { get } from '../helpers/http';
 import { until } from '../helpers/poll';
 import { nodePin } from '../helpers/node-lock';
 import {
-  arches, freePort, imageConfig, make, ok, platformParts, printedRefs, rawManifest, REGISTRY, requireEngine, run,
+  freePort, imageConfig, make, ok, platformParts, printedRefs, rawManifest, REGISTRY, requireEngine, run,
   runContainer, untilStatus, type Container,
 } from './lib/docker';
-import { archSpec } from '../helpers/spec';
+import { archSpec, arches } from '../helpers/arches';
 
 const TAG = '1.0';
 const PREFIX = `${REGISTRY}/e2e-${Date.now().toString(36)}-${process.pid}`;
@@ -160,7 +160,9 @@ for (const a of ARCHES) {
       assert.deepEqual(b.slice(0, 4), [127, 69, 76, 70], 'an ELF file');
       const spec = archSpec(a.make);
       assert.equal(b[4] === 1 ? 32 : 64, spec.elfClass, 'ELF class');
-      assert.equal((b[18] as number) + 256 * (b[19] as number), spec.elfMachine, `ELF machine (${spec.elfMachineName})`);
+      assert.equal(b[5], spec.elfData === 'lsb' ? 1 : 2, 'ELF byte order');
+      const [lo, hi] = spec.elfData === 'lsb' ? [b[18], b[19]] : [b[19], b[18]];
+      assert.equal((lo as number) + 256 * (hi as number), spec.elfMachine, `ELF machine (${spec.elfMachineName})`);
       const props = JSON.parse(sbom).metadata.component.properties as { name: string; value: string }[];
       assert.equal(props.find((p) => p.name === 'exechealthz:arch')?.value, a.make, 'the SBOM describes this arch');
     });

@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { arches, make, ok, printedRefs, rawManifest, REGISTRY, requireEngine, run, type Ran } from './lib/docker';
+import { arches } from '../helpers/arches';
+import { make, ok, printedRefs, rawManifest, REGISTRY, requireEngine, run, type Ran } from './lib/docker';
 
 const TAG = 'rel1';
 const BASE = `${REGISTRY}/e2e-rel-${Date.now().toString(36)}-${process.pid}`;
@@ -107,8 +108,8 @@ describe('push-legacy and push-manifest over what the registry holds', () => {
     assert.ok(before);
     const r = await tryMake(['push-legacy', `PREFIX=${p}`, ...PINNED]);
     assert.notEqual(r.code, 0, 'push-legacy must fail');
-    assert.deepEqual(lines(r.stderr, 'push-legacy'), [
-      `push-legacy: refusing to replace ${multi(p)}: it holds a multi-arch index ${before.slice(0, 19)} of linux/arm64, linux/ppc64le without this amd64 image ${perArch.get('amd64')?.slice(0, 19)}; FORCE_LEGACY=true replaces it`,
+    assert.deepEqual(lines(r.stderr, 'release.mjs'), [
+      `release.mjs: error: refusing to replace ${multi(p)}: it holds a multi-arch index ${before.slice(0, 19)} of linux/arm64, linux/ppc64le without this amd64 image ${perArch.get('amd64')?.slice(0, 19)}; FORCE_LEGACY=true replaces it`,
     ]);
     assert.doesNotMatch(r.stdout, /^pushed /m);
     assert.equal(await digestOf(multi(p)), before, 'the index is unchanged');
@@ -124,8 +125,8 @@ describe('push-legacy and push-manifest over what the registry holds', () => {
     await copy(`${P}/exechealthz-arm64@${perArch.get('arm64')}`, multi(p));
     const r = await tryMake(['push-legacy', `PREFIX=${p}`, ...PINNED]);
     assert.notEqual(r.code, 0);
-    assert.deepEqual(lines(r.stderr, 'push-legacy'), [
-      `push-legacy: refusing to replace ${multi(p)}: it holds a single linux/arm64 image ${perArch.get('arm64')?.slice(0, 19)}, not this amd64 image ${perArch.get('amd64')?.slice(0, 19)}; FORCE_LEGACY=true replaces it`,
+    assert.deepEqual(lines(r.stderr, 'release.mjs'), [
+      `release.mjs: error: refusing to replace ${multi(p)}: it holds a single linux/arm64 image ${perArch.get('arm64')?.slice(0, 19)}, not this amd64 image ${perArch.get('amd64')?.slice(0, 19)}; FORCE_LEGACY=true replaces it`,
     ]);
     assert.equal(await digestOf(multi(p)), perArch.get('arm64'));
   });
@@ -169,8 +170,8 @@ describe('the index from what the registry holds (FROM_REGISTRY=true)', () => {
     for (const a of ARCHES.filter((x) => x.make !== 'ppc64le')) await copy(`${P}/exechealthz-${a.make}@${perArch.get(a.make)}`, archRef(p, a.make));
     const r = await tryMake(['push-manifest', 'FROM_REGISTRY=true', `PREFIX=${p}`, ...PINNED]);
     assert.notEqual(r.code, 0);
-    assert.deepEqual(lines(r.stderr, 'push-manifest'), [
-      `push-manifest: cannot assemble ${multi(p)}: exechealthz-ppc64le:${TAG} is missing (push it: make push ARCH=ppc64le)`,
+    assert.deepEqual(lines(r.stderr, 'release.mjs'), [
+      `release.mjs: error: cannot assemble ${multi(p)}: exechealthz-ppc64le:${TAG} is missing (push it: make push ARCH=ppc64le)`,
     ]);
     assert.equal(await digestOf(multi(p)), undefined, 'nothing pushed');
   });
@@ -183,8 +184,8 @@ describe('the index from what the registry holds (FROM_REGISTRY=true)', () => {
     }
     const r = await tryMake(['push-manifest', 'FROM_REGISTRY=true', `PREFIX=${p}`, ...PINNED]);
     assert.notEqual(r.code, 0);
-    assert.deepEqual(lines(r.stderr, 'push-manifest'), [
-      `push-manifest: cannot assemble ${multi(p)}: exechealthz-arm:${TAG} is linux/arm64, want linux/arm/v7`,
+    assert.deepEqual(lines(r.stderr, 'release.mjs'), [
+      `release.mjs: error: cannot assemble ${multi(p)}: exechealthz-arm:${TAG} is linux/arm64, want linux/arm/v7`,
     ]);
     assert.equal(await digestOf(multi(p)), undefined, 'nothing pushed');
   });

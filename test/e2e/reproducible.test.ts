@@ -8,7 +8,8 @@ import { lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
-import { arches, make, printedRefs, REGISTRY, requireEngine, run } from './lib/docker';
+import { arches } from '../helpers/arches';
+import { make, printedRefs, REGISTRY, requireEngine, run } from './lib/docker';
 
 const PREFIX = `${REGISTRY}/e2e-repro-${Date.now().toString(36)}-${process.pid}`;
 // The same commit for both builds, even if commits land in the checkout meanwhile.

@@ -12,7 +12,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { arches, make, printedRefs, REGISTRY, requireEngine, ROOT, run } from './lib/docker';
+import { arches } from '../helpers/arches';
+import { make, printedRefs, REGISTRY, requireEngine, ROOT, run } from './lib/docker';
 
 const FALLBACK = 'https://github.com/kubernetes/contrib/tree/master/exec-healthz';
 const PREFIX = `${REGISTRY}/e2e-src-${Date.now().toString(36)}-${process.pid}`;

@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nodePin } from '../helpers/node-lock';
 import { until } from '../helpers/poll';
-import { archSpec } from '../helpers/spec';
+import { archSpec, arches } from '../helpers/arches';
 import { freePort } from './lib/docker';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -25,11 +25,7 @@ const KEY = join(tmp, 'cosign.key');
 const PUB = join(tmp, 'cosign.pub');
 const PASSWORD = 'e2e-test-password';
 
-interface Row { make: string; debian: string; platform: string }
-const ARCHES: Row[] = readFileSync(join(ROOT, 'build/arches.tsv'), 'utf8')
-  .split('\n')
-  .filter((l) => l.trim() && !l.startsWith('#'))
-  .map((l) => { const f = l.split('\t'); return { make: f[0]!, debian: f[3]!, platform: f[4]! }; });
+const ARCHES = arches();
 // The .deb files the base rootfs was really assembled from (build/rootfs.sh's cache).
 const DEB_CACHE = process.env['DEB_CACHE'] ?? join(ROOT, '.cache/debian');
 
@@ -230,8 +226,8 @@ describe('make sign refuses to run without its key, and signs nothing with a wro
 
   it('COSIGN_KEY empty or missing: one line naming it', () => {
     const none = make('sign', `PREFIX=${PREFIX}`, `TAG=${TAG}`, 'COSIGN_KEY=');
-    oneLine(none, /^sign: no key: set COSIGN_KEY=/m);
-    assert.equal(none.stderr.split('\n').filter((l) => l.startsWith('sign: ')).length, 1, none.stderr);
+    oneLine(none, /^sign\.mjs: error: no key: set COSIGN_KEY=/m);
+    assert.equal(none.stderr.split('\n').filter((l) => l.startsWith('sign.mjs: error: ')).length, 1, none.stderr);
     oneLine(make('sign', `PREFIX=${PREFIX}`, `TAG=${TAG}`, `COSIGN_KEY=${join(tmp, 'absent.key')}`), /COSIGN_KEY \S*absent\.key does not exist/);
   });
 

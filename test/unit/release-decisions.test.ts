@@ -8,7 +8,7 @@ import { before, it } from 'node:test';
 interface Held { kind: 'none' | 'index' | 'image'; digest?: string; raw?: unknown; platform?: string }
 interface Decision { action: 'push' | 'leave' | 'refuse'; line: string }
 interface Oci {
-  legacyDecision(name: string, held: Held, digest: string, force: boolean): Decision;
+  legacyDecision(name: string, held: Held, digest: string, force: boolean, arch: string): Decision;
   manifestNote(name: string, held: Held, digest: string): string;
   indexAnnotations(v: { version: string; revision: string; source: string; epoch: string }): Record<string, string>;
   platformString(p: { os?: string; architecture?: string; variant?: string }): string;
@@ -36,26 +36,26 @@ const index = (...entries: [string, string][]): Held => ({
 });
 
 it('push-legacy pushes onto an empty name', () => {
-  assert.deepEqual(oci.legacyDecision(NAME, { kind: 'none' }, d('a'), false), { action: 'push', line: '' });
+  assert.deepEqual(oci.legacyDecision(NAME, { kind: 'none' }, d('a'), false, 'amd64'), { action: 'push', line: '' });
 });
 
 it('push-legacy leaves an index that lists its very image', () => {
-  const r = oci.legacyDecision(NAME, index([d('a'), 'linux/amd64'], [d('b'), 'linux/arm64']), d('a'), false);
+  const r = oci.legacyDecision(NAME, index([d('a'), 'linux/amd64'], [d('b'), 'linux/arm64']), d('a'), false, 'amd64');
   assert.equal(r.action, 'leave');
   assert.match(r.line, /is already a multi-arch index sha256:ffff\S* of linux\/amd64, linux\/arm64 that contains this amd64 image sha256:aaaa/);
 });
 
 it('push-legacy refuses an index without its image, unless forced', () => {
   const held = index([d('c'), 'linux/amd64'], [d('b'), 'linux/arm64']);
-  const r = oci.legacyDecision(NAME, held, d('a'), false);
+  const r = oci.legacyDecision(NAME, held, d('a'), false, 'amd64');
   assert.equal(r.action, 'refuse');
   assert.match(r.line, /^refusing to replace reg\.example\/team\/exechealthz:1\.0: it holds a multi-arch index .* without this amd64 image .*; FORCE_LEGACY=true replaces it$/);
-  assert.equal(oci.legacyDecision(NAME, held, d('a'), true).action, 'push');
+  assert.equal(oci.legacyDecision(NAME, held, d('a'), true, 'amd64').action, 'push');
 });
 
 it('push-legacy leaves its very image and refuses another single image, naming its platform', () => {
-  assert.equal(oci.legacyDecision(NAME, { kind: 'image', digest: d('a'), platform: 'linux/amd64' }, d('a'), false).action, 'leave');
-  const r = oci.legacyDecision(NAME, { kind: 'image', digest: d('b'), platform: 'linux/arm64' }, d('a'), false);
+  assert.equal(oci.legacyDecision(NAME, { kind: 'image', digest: d('a'), platform: 'linux/amd64' }, d('a'), false, 'amd64').action, 'leave');
+  const r = oci.legacyDecision(NAME, { kind: 'image', digest: d('b'), platform: 'linux/arm64' }, d('a'), false, 'amd64');
   assert.equal(r.action, 'refuse');
   assert.match(r.line, /it holds a single linux\/arm64 image sha256:bbbb/);
 });

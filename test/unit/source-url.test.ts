@@ -47,5 +47,5 @@ for (const [remote, want] of cases) {
 it('no --fallback is one line and exit 2', () => {
   const r = spawnSync('node', ['build/source-url.mjs', '--remote', 'x'], { cwd: ROOT, encoding: 'utf8' });
   assert.equal(r.status, 2);
-  assert.equal(r.stderr, 'source-url: --fallback URL is required\n');
+  assert.equal(r.stderr, 'source-url.mjs: error: --fallback URL is required\n');
 });

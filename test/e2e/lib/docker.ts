@@ -1,10 +1,11 @@
 // Shared by the e2e suites: the real Docker engine, Buildx, the registry on 127.0.0.1:5000,
-// QEMU, the arch table and the real make targets. Nothing here is faked: a missing
+// QEMU and the real make targets (the arch table: test/helpers/arches.ts). Nothing here is faked: a missing
 // prerequisite throws, naming what to run, so the test fails instead of skipping.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import { arches, isHost } from '../../helpers/arches';
 import { get } from '../../helpers/http';
 import { sleep, until } from '../../helpers/poll';
 
@@ -12,44 +13,6 @@ import { sleep, until } from '../../helpers/poll';
 export const ROOT = resolve(__dirname, '..', '..', '..', '..');
 export const REGISTRY = '127.0.0.1:5000';
 const PROVISION = 'bash hack/provision.sh';
-
-export interface Arch {
-  /** Makefile name: amd64 arm arm64 ppc64le. */
-  readonly make: string;
-  readonly debian: string;
-  /** OCI platform, e.g. linux/arm/v7. */
-  readonly platform: string;
-  readonly qemu: string;
-  /** ELF e_machine and EI_CLASS (32 or 64) of the arch's executables. */
-  readonly elfMachine: number;
-  readonly elfClass: number;
-}
-
-/** build/arches.tsv, the one arch table. */
-export function arches(): Arch[] {
-  const lines = readFileSync(resolve(ROOT, 'build', 'arches.tsv'), 'utf8').split('\n');
-  const header = lines.find((l) => l.startsWith('# make\t'));
-  if (header === undefined) throw new Error('build/arches.tsv has no "# make ..." header line');
-  const cols = header.slice(2).split('\t');
-  return lines
-    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const f = l.split('\t');
-      const col = (name: string): string => {
-        const v = f[cols.indexOf(name)];
-        if (v === undefined || v === '') throw new Error(`build/arches.tsv: no ${name} in "${l}"`);
-        return v;
-      };
-      return {
-        make: col('make'),
-        debian: col('debian'),
-        platform: col('platform'),
-        qemu: col('qemu'),
-        elfMachine: Number(col('elf_machine')),
-        elfClass: Number(col('elf_class')),
-      };
-    });
-}
 
 /** OCI platform parts: linux/arm/v7 -> { os: linux, architecture: arm, variant: v7 }. */
 export function platformParts(platform: string): { os: string; architecture: string; variant?: string } {
@@ -130,7 +93,7 @@ export async function requireEngine(): Promise<void> {
   }
   if (spawnSync('skopeo', ['--version']).status !== 0) throw new Error(`skopeo is missing: run ${PROVISION}`);
   for (const a of arches()) {
-    if (a.qemu === 'x86_64') continue;
+    if (isHost(a)) continue;
     if (!existsSync(`/proc/sys/fs/binfmt_misc/qemu-${a.qemu}`)) {
       throw new Error(`no QEMU binfmt handler for ${a.platform} (qemu-${a.qemu}): run ${PROVISION}`);
     }
