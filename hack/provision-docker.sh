@@ -35,8 +35,12 @@ apt_install skopeo docker-registry curl
 python3 -c 'import yaml' 2>/dev/null || apt_install python3-yaml
 
 # ---- dockerd: containerd image store, no bridge, no iptables -----------------------------
+# The build cache is garbage-collected down to 10 GB: every e2e run bakes every arch several
+# times (clean builds, two clones), and an unbounded cache filled the disk on the third
+# whole-suite run in a row.
 daemon_json='{
   "features": { "containerd-snapshotter": true },
+  "builder": { "gc": { "enabled": true, "defaultKeepStorage": "10GB" } },
   "bridge": "none",
   "iptables": false,
   "ip6tables": false

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { nodePin } from '../helpers/node-lock';
 import { until } from '../helpers/poll';
 import { archSpec, arches } from '../helpers/arches';
-import { freePort } from './lib/docker';
+import { freePort, removeImagesUnder } from './lib/docker';
 
 const ROOT = resolve(__dirname, '../../..');
 const REGISTRY = '127.0.0.1:5000';
@@ -68,7 +68,8 @@ before(() => {
 
 after(() => {
   rmSync(tmp, { recursive: true, force: true });
-  for (const a of ARCHES) sh('docker', ['rmi', '-f', `${PREFIX}/exechealthz-${a.make}:${TAG}`, `${PREFIX}/zstd/exechealthz-${a.make}:${TAG}`]);
+  // Every image made under this suite's prefix: the pushed, zstd, unsigned and bad-case ones.
+  removeImagesUnder(PREFIX);
 });
 
 describe('signed release: make push-manifest, make sign, make verify', () => {

@@ -101,6 +101,16 @@ export async function requireEngine(): Promise<void> {
 }
 
 /** A TCP port free on this host now (containers use --network host, so ports are shared). */
+/**
+ * Removes every image the engine holds under `prefix/` (a suite's own registry prefix):
+ * images a suite leaves behind fill the disk of a machine that runs the suite again and again.
+ */
+export function removeImagesUnder(prefix: string): void {
+  const r = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
+  const refs = r.stdout.split('\n').filter((ref) => ref.startsWith(`${prefix}/`));
+  if (refs.length > 0) spawnSync('docker', ['rmi', '-f', ...refs], { encoding: 'utf8' });
+}
+
 export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const s = createServer();
