@@ -13,7 +13,8 @@
 //  - blob "self": pkg's SEA path rejects some targets, and a blob made by a Node of another
 //    word size or byte order crashes the target at start, so the arch's own Node makes its
 //    blob under qemu-QEMU-static (with the arch's rootfs as sysroot) and postject, as pkg
-//    does, injects it.
+//    does, injects it; into a big-endian ELF, which postject corrupts, build/elf-note.mjs
+//    adds it as the same PT_NOTE Node looks for.
 //  - an arch whose Node is Debian's (source "debian" in the lock): NODE is the 26 KB launcher
 //    over libnode.so.115, where the SEA fuse lives. That Node makes its own blob under QEMU
 //    with the arch's rootfs as sysroot, loading the unmodified libnode beside NODE (the
@@ -30,6 +31,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { archRow, fail, parseFlags, ROOT } from './lib.mjs';
+import { addNote } from './elf-note.mjs';
 
 const values = parseFlags({
   arch: { type: 'string' },
@@ -80,6 +82,8 @@ const main = stageBundle(bundle);
 
 // The SEA fuse postject flips from :0 to :1; written split so this file never contains it.
 const FUSE = 'NODE_SEA' + '_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+// ELF EI_DATA of a big-endian file.
+const ELFDATA2MSB = 2;
 
 const started = Date.now();
 mkdirSync(dirname(out), { recursive: true });
@@ -142,18 +146,35 @@ if (row.blob === 'self' || debian) {
   if (!existsSync(blob) || statSync(blob).size === 0) fail(`the ${row.make} Node made no SEA blob`);
   copyFileSync(node, tmp);
   if (debian) writeFileSync(tmp, `${FUSE}:0`, { flag: 'a' });
-  const { inject } = createRequire(join(ROOT, 'package.json'))('postject');
-  // LIEF (inside postject) warns about note-section names it re-synthesises after growing
-  // the section table; pkg hides the same benign line, so do we, and nothing else.
-  const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = (chunk, ...rest) =>
-    /^warning: Can't find string offset for section name '\.note/.test(String(chunk)) ? true : write(chunk, ...rest);
-  try {
-    await inject(tmp, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE, overwrite: true });
-  } catch (e) {
-    fail(`postject could not inject the blob into the ${row.make} Node: ${e.message}`);
-  } finally {
-    process.stderr.write = write;
+  const copied = readFileSync(tmp);
+  if (copied[5] === ELFDATA2MSB) {
+    // postject writes a big-endian ELF's notes and program headers little-endian (the result
+    // crashes in the loader), so such a file gets its note from build/elf-note.mjs and its
+    // fuse flipped here, as postject would.
+    let bytes;
+    try {
+      bytes = addNote(copied, 'NODE_SEA_BLOB', readFileSync(blob));
+    } catch (e) {
+      fail(`cannot add the SEA blob note to the ${row.make} Node: ${e.message}`);
+    }
+    const at = bytes.indexOf(`${FUSE}:0`);
+    if (at < 0 || bytes.indexOf(`${FUSE}:0`, at + 1) >= 0) fail(`the ${row.make} Node does not hold exactly one unset SEA fuse`);
+    bytes.write('1', at + FUSE.length + 1, 'latin1');
+    writeFileSync(tmp, bytes);
+  } else {
+    const { inject } = createRequire(join(ROOT, 'package.json'))('postject');
+    // LIEF (inside postject) warns about note-section names it re-synthesises after growing
+    // the section table; pkg hides the same benign line, so do we, and nothing else.
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = (chunk, ...rest) =>
+      /^warning: Can't find string offset for section name '\.note/.test(String(chunk)) ? true : write(chunk, ...rest);
+    try {
+      await inject(tmp, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE, overwrite: true });
+    } catch (e) {
+      fail(`postject could not inject the blob into the ${row.make} Node: ${e.message}`);
+    } finally {
+      process.stderr.write = write;
+    }
   }
 } else {
   if (!existsSync(pkgHost)) fail(`${pkgHost} is missing (run: node build/node-fetch.mjs --pkg-host)`);

@@ -1,5 +1,5 @@
 // The release path end to end, on the real engine and the real registry on 127.0.0.1:5000:
-// `make push-legacy` then `make push-manifest` (which pushes all four arch images, then the
+// `make push-legacy` then `make push-manifest` (which pushes every arch's image, then the
 // index) under a prefix of its own, once for the whole file; then every arch image is
 // inspected in the registry and run (emulated where foreign) with --network host.
 import assert from 'node:assert/strict';
@@ -99,7 +99,7 @@ describe('pushed images', () => {
     });
   }
 
-  it('the index lists exactly the four per-arch digests, one per platform', async () => {
+  it('the index lists exactly the per-arch digests, one per platform', async () => {
     const index = await rawManifest(`${PREFIX}/exechealthz:${TAG}`);
     assert.equal(index['mediaType'], 'application/vnd.oci.image.index.v1+json');
     const entries = (index['manifests'] as any[]).map((m) => ({

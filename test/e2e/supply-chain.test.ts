@@ -76,7 +76,7 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
   it('push-manifest pushes every arch and the index', () => {
     const r = make('push-manifest', `PREFIX=${PREFIX}`, `TAG=${TAG}`);
     assert.equal(r.status, 0, tail(r));
-    console.log(`# push-manifest (4 arches + index): ${r.seconds.toFixed(1)} s`);
+    console.log(`# push-manifest (${ARCHES.length} arches + index): ${r.seconds.toFixed(1)} s`);
   });
 
   it('verify before signing fails on every image with one line each', () => {
@@ -87,14 +87,14 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
     for (const l of v) assert.match(l, /^FAIL .*signature: no valid signature for this digest$/);
   });
 
-  it('sign signs the four arch images (with their SBOM) and the index by digest', () => {
+  it('sign signs every arch image (with their SBOM) and the index by digest', () => {
     const r = make('sign', `PREFIX=${PREFIX}`, `TAG=${TAG}`, `COSIGN_KEY=${KEY}`);
     assert.equal(r.status, 0, tail(r));
     const signed = r.stdout.split('\n').filter((l) => l.startsWith('signed '));
     assert.equal(signed.length, ARCHES.length + 1, r.stdout);
     for (const a of ARCHES) assert.ok(signed.some((l) => l.includes(`/exechealthz-${a.make}@sha256:`) && l.includes('+ sbom')), a.make);
     assert.ok(signed.some((l) => l.startsWith(`signed ${PREFIX}/exechealthz@sha256:`)));
-    console.log(`# make sign (4 arches + SBOM attestations + index): ${r.seconds.toFixed(1)} s`);
+    console.log(`# make sign (${ARCHES.length} arches + SBOM attestations + index): ${r.seconds.toFixed(1)} s`);
   });
 
   it('verify passes: one OK line per arch and for the index', () => {
@@ -106,7 +106,7 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
       assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz-${a.make}:${TAG}@sha256:`) && l.includes(`sbom node ${nodePin(a.make).version} + `) && l.includes(`${archSpec(a.make).debian} debs`)), `${a.make}:\n${r.stdout}`);
     }
     assert.ok(v.some((l) => l.startsWith(`OK   ${PREFIX}/exechealthz:${TAG}@`) && l.includes(`${ARCHES.length} platforms`)), r.stdout);
-    console.log(`# make verify (4 arches + index): ${r.seconds.toFixed(1)} s`);
+    console.log(`# make verify (${ARCHES.length} arches + index): ${r.seconds.toFixed(1)} s`);
   });
 
   it("each arch's SBOM, fetched from the registry by cosign, names exactly the .deb files that arch's image was made of", () => {

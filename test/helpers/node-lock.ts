@@ -1,6 +1,8 @@
 // What build/node.lock.json pins per arch: tests compare what the executables report with it.
 import { readFileSync } from 'node:fs';
+import { machine } from 'node:os';
 import { join } from 'node:path';
+import { arches, isHost } from './arches';
 import { ROOT } from './service';
 
 export interface NodePin {
@@ -30,10 +32,9 @@ export function nodeBinary(make: string): string {
   return join(ROOT, '.cache', 'node', nodePin(make).version, make, 'node');
 }
 
-/** This machine's arch as a Makefile ARCH: the executable the integration suite drives. */
+/** This machine's arch as a Makefile ARCH (the table's row whose qemu column is `uname -m`, as for the build). */
 export function hostMake(): string {
-  const m: Record<string, string> = { x64: 'amd64', arm: 'arm', arm64: 'arm64', ppc64: 'ppc64le' };
-  const make = m[process.arch];
-  if (make === undefined) throw new Error(`no Makefile ARCH for this machine's ${process.arch}`);
-  return make;
+  const row = arches().find(isHost);
+  if (row === undefined) throw new Error(`no row of build/arches.tsv is this machine's arch (${machine()})`);
+  return row.make;
 }
