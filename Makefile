@@ -124,7 +124,7 @@ all-build: $(addprefix build-,$(ALL_ARCH)) ## Build bin/<arch>/exechealthz for e
 # The arch's Node path depends on the arch (the stem), so the prerequisites expand twice.
 .SECONDEXPANSION:
 bin/%/exechealthz: dist/exechealthz.cjs $$(call node_bin,$$*) $(PKG_HOST_NODE) \
-		build/executable.mjs build/lib.mjs node_modules/.package-lock.json
+		build/executable.mjs build/sea.mjs build/elf-note.mjs build/lib.mjs node_modules/.package-lock.json
 	node build/executable.mjs --arch $* --bundle $< --node $(word 2,$^) --out $@
 # The SEA blob of a SELF_BLOB_ARCHES arch is made by its own Node, under QEMU with this sysroot;
 # so is the blob of every arch whose Node is Debian's (its launcher needs that rootfs's libraries).
@@ -320,7 +320,7 @@ test-unit: out/.stamp out/.bench-stamp out/.scripts-stamp ## Unit tests: pure lo
 	$(NODE_TEST) out/test/unit/*.test.js
 
 # The benchmark is JavaScript with JSDoc types; type-checked (checkJs) like the sources.
-out/.bench-stamp: $(shell find bench -name '*.mjs') tsconfig.bench.json node_modules/.package-lock.json
+out/.bench-stamp: $(shell find bench -name '*.mjs' -o -name '*.cjs') build/sea.mjs build/lib.mjs tsconfig.bench.json node_modules/.package-lock.json
 	npx tsc -p tsconfig.bench.json
 	@mkdir -p out && touch $@
 
@@ -352,7 +352,7 @@ COMPARE_EXE := bin/compare/node$(COMPARE_NODE_VERSION)/exechealthz
 $(COMPARE_NODE): build/node-fetch.mjs build/lib.mjs
 	node build/node-fetch.mjs --compare
 	@touch $@
-$(COMPARE_EXE): dist/exechealthz.cjs $(COMPARE_NODE) $(PKG_HOST_NODE) build/executable.mjs build/lib.mjs
+$(COMPARE_EXE): dist/exechealthz.cjs $(COMPARE_NODE) $(PKG_HOST_NODE) build/executable.mjs build/sea.mjs build/elf-note.mjs build/lib.mjs
 	node build/executable.mjs --arch $(HOST_ARCH) --bundle $< --node $(COMPARE_NODE) --node-version $(COMPARE_NODE_VERSION) --out $@
 
 # Extra bench/bench.mjs flags, e.g. BENCH_FLAGS='--rounds 1 --only sea,sea-old'.

@@ -18,13 +18,17 @@
 // --exe may also be a bundle (`dist/exechealthz.cjs`), then run with --node.
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { failLine, hostRow } from '../build/lib.mjs';
+import { hostRow } from '../build/lib.mjs';
 import { BenchError, BenchError as ScaleError, parseLongFlags } from './lib/args.mjs';
-import { startServed as startServedAs } from './lib/served.mjs';
+import { runsTotal } from './lib/http.mjs';
+import { live } from './lib/live.mjs';
+import { runMain } from './lib/main.mjs';
+import { CLK_TCK, memBytes, treeCpuSeconds } from './lib/proc.mjs';
+import { median } from './lib/report.mjs';
+import { startServed, stop as stopServed } from './lib/served.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -83,109 +87,10 @@ function defaultNode() {
   return process.execPath;
 }
 
-// ---- processes -------------------------------------------------------------------
-
-const live = new Set(/** @type {import('node:child_process').ChildProcess[]} */ ([]));
-process.on('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
-
-/** Ticks per second of /proc/PID/stat. */
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** RssAnon in bytes. @param {number} pid */
-function rssAnon(pid) {
-  const m = /^RssAnon:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (m === null) throw new ScaleError(`no RssAnon in /proc/${pid}/status`, 1);
-  return Number(m[1]) * 1024;
-}
-
-/** utime+stime+cutime+cstime in ticks. @param {number} pid */
-function ticks(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14-17 (utime stime cutime cstime); f[0] is field 3.
-  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-}
-
-/**
- * CPU seconds of the process, its reaped children, and its live children with theirs: a
- * long-lived child (the launcher) hands its CPU to the parent's cutime only when it exits.
- * @param {number} pid
- */
-function cpuSeconds(pid) {
-  let total = ticks(pid);
-  let children = '';
-  try {
-    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8');
-  } catch {
-    // no children file: only reaped children count
-  }
-  for (const c of children.split(' ')) {
-    if (c === '') continue;
-    try {
-      total += ticks(Number(c));
-    } catch {
-      // exited while we looked; its CPU is in cutime now or soon
-    }
-  }
-  return total / CLK_TCK;
-}
-
-/** @typedef {import('./lib/served.mjs').Served} Served */
-
 /** @param {string} name @param {string[]} argv */
-const startServed = (name, argv) => startServedAs(name, argv, { live, timeoutMs: 30_000, fail: (m) => new ScaleError(m, 1) });
-
-/** @param {Served} s */
-async function stop(s) {
-  const { child } = s;
-  if (child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise((r) => child.once('exit', r));
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    await gone;
-    clearTimeout(killer);
-  }
-  live.delete(child);
-}
-
-/** Sum of exechealthz_check_runs_total. @param {Served} s */
-function runsTotal(s) {
-  return new Promise((res, rej) => {
-    const req = request({ host: '127.0.0.1', port: s.port, path: '/metrics', agent: false, timeout: 30_000 }, (r) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (c) => (body += c));
-      r.on('end', () => {
-        let n = 0;
-        let seen = false;
-        for (const m of body.matchAll(/^exechealthz_check_runs_total\{[^}]*\} (\d+)$/gm)) {
-          n += Number(m[1]);
-          seen = true;
-        }
-        if (!seen) rej(new ScaleError(`${s.name}: /metrics has no exechealthz_check_runs_total`, 1));
-        else res(n);
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out after 30 s')));
-    req.on('error', (err) => rej(new ScaleError(`${s.name}: GET /metrics failed: ${err.message}`, 1)));
-    req.end();
-  });
-}
-
-/** @param {number[]} xs */
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+const start = (name, argv) => startServed(name, argv, { live, timeoutMs: 30_000, fail: (m) => new ScaleError(m, 1) });
+/** @param {import('./lib/served.mjs').Served} s */
+const stop = (s) => stopServed(s, live, 10_000);
 
 /**
  * RssAnon (median of samples every 250 ms) and CPU ms per run over `seconds`, after the
@@ -193,24 +98,24 @@ function median(xs) {
  * @param {string} name @param {string[]} argv @param {number} checks @param {ScaleOptions} opt
  */
 async function measure(name, argv, checks, opt) {
-  const s = await startServed(name, argv);
+  const s = await start(name, argv);
   try {
     const deadline = Date.now() + 30_000;
-    while ((await runsTotal(s)) < checks * 2) {
+    while ((await runsTotal(s, 30_000)) < checks * 2) {
       if (Date.now() > deadline) throw new ScaleError(`${name}: fewer than ${checks * 2} runs in 30 s`, 1);
       await sleep(100);
     }
     await sleep(opt.periodMs); // start-up garbage and the first runs' JIT are not a steady state
-    const runs0 = await runsTotal(s);
-    const cpu0 = cpuSeconds(s.pid);
+    const runs0 = await runsTotal(s, 30_000);
+    const cpu0 = treeCpuSeconds(s.pid);
     const samples = [];
     const end = Date.now() + opt.seconds * 1000;
     while (Date.now() < end) {
-      samples.push(rssAnon(s.pid));
+      samples.push(memBytes(s.pid, 'RssAnon'));
       await sleep(250);
     }
-    const cpu1 = cpuSeconds(s.pid);
-    const runs1 = await runsTotal(s);
+    const cpu1 = treeCpuSeconds(s.pid);
+    const runs1 = await runsTotal(s, 30_000);
     const runs = runs1 - runs0;
     if (runs <= 0) throw new ScaleError(`${name}: no run counted in ${opt.seconds} s`, 1);
     return { anon: median(samples), anonMin: Math.min(...samples), anonMax: Math.max(...samples), msPerRun: ((cpu1 - cpu0) * 1000) / runs, runs };
@@ -251,7 +156,7 @@ export async function runScale(opt, log = (line) => process.stderr.write(`${line
     for (const n of opt.checks) {
       const args = ['--port', '0', '--address', '127.0.0.1', '--period', `${opt.periodMs}ms`, ...opt.flags];
       for (let i = 0; i < n; i++) args.push('--cmd', 'true', '--url', `/c${i}`);
-      const r = /** @type {{ ours: any[], bare: any[], launcher: any[] }} */ (results.get(n));
+      const r = /** @type {{ ours: Measured[], bare: Measured[], launcher: Measured[] }} */ (results.get(n));
       const steps = [
         async () => {
           log(`scale round ${round}/${opt.rounds}: exechealthz, ${n} checks`);
@@ -284,7 +189,7 @@ export async function runScale(opt, log = (line) => process.stderr.write(`${line
   /** @type {Map<number, { ours: number, bare: number }>} */
   const anonAt = new Map();
   for (const n of opt.checks) {
-    const r = /** @type {{ ours: any[], bare: any[], launcher: any[] }} */ (results.get(n));
+    const r = /** @type {{ ours: Measured[], bare: Measured[], launcher: Measured[] }} */ (results.get(n));
     const oa = median(r.ours.map((x) => x.anon));
     const ba = median(r.bare.map((x) => x.anon));
     const oc = median(r.ours.map((x) => x.msPerRun));
@@ -329,21 +234,8 @@ export async function runScale(opt, log = (line) => process.stderr.write(`${line
   return lines.join('\n');
 }
 
-async function main() {
-  const opt = parseScaleArgs(process.argv.slice(2));
-  console.log(await runScale(opt));
-}
-
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      if (err instanceof ScaleError) {
-        process.stderr.write(`${failLine(err.message)}\n`);
-        process.exit(err.code);
-      }
-      process.stderr.write(`${failLine(String(err instanceof Error ? err.message : err).split('\n')[0] ?? '')}\n`);
-      process.exit(1);
-    },
-  );
+  runMain(async () => {
+    console.log(await runScale(parseScaleArgs(process.argv.slice(2))));
+  });
 }

@@ -13,8 +13,8 @@
 //  - blob "self": pkg's SEA path rejects some targets, and a blob made by a Node of another
 //    word size or byte order crashes the target at start, so the arch's own Node makes its
 //    blob under qemu-QEMU-static (with the arch's rootfs as sysroot) and postject, as pkg
-//    does, injects it; into a big-endian ELF, which postject corrupts, build/elf-note.mjs
-//    adds it as the same PT_NOTE Node looks for.
+//    does, injects it (build/sea.mjs, the SEA step the benchmark uses too); into a big-endian
+//    ELF, which postject corrupts, build/elf-note.mjs adds it as the same PT_NOTE Node looks for.
 //  - an arch whose Node is Debian's (source "debian" in the lock): NODE is the 26 KB launcher
 //    over libnode.so.115, where the SEA fuse lives. That Node makes its own blob under QEMU
 //    with the arch's rootfs as sysroot, loading the unmodified libnode beside NODE (the
@@ -25,13 +25,13 @@
 // pkg can skip a target without failing, so the result is checked (fresh, ELF header of the
 // arch, SEA fuse flipped) before it replaces OUT in one rename: a failed build never leaves
 // a stale or half-written executable behind.
+// @ts-check
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readSync, closeSync, renameSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { archRow, fail, parseFlags, ROOT } from './lib.mjs';
-import { addNote } from './elf-note.mjs';
+import { fuseSet, makeSea } from './sea.mjs';
 
 const values = parseFlags({
   arch: { type: 'string' },
@@ -54,7 +54,7 @@ let lock;
 try {
   lock = JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8'));
 } catch (e) {
-  fail(`cannot read build/node.lock.json: ${e.message}`);
+  fail(`cannot read build/node.lock.json: ${e instanceof Error ? e.message : String(e)}`);
 }
 const version = values['node-version'] || lock.arches?.[row.make]?.version || fail(`build/node.lock.json has no ${row.make} entry`);
 const debian = !values['node-version'] && lock.arches?.[row.make]?.source === 'debian';
@@ -67,6 +67,7 @@ for (const [f, how] of [[bundle, 'make bundle'], [node, `node build/node-fetch.m
 // Both pkg and the self-made blob step read the bundle from a path that depends only on its content,
 // so the same commit gives byte-identical executables in any checkout. Concurrent builds
 // of the same bundle write the same bytes (rename is atomic); the few KB stay in /tmp.
+/** @param {string} file */
 function stageBundle(file) {
   const code = readFileSync(file);
   const dir = `/tmp/exechealthz-sea/${createHash('sha256').update(code).digest('hex').slice(0, 16)}`;
@@ -79,11 +80,6 @@ function stageBundle(file) {
   return staged;
 }
 const main = stageBundle(bundle);
-
-// The SEA fuse postject flips from :0 to :1; written split so this file never contains it.
-const FUSE = 'NODE_SEA' + '_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
-// ELF EI_DATA of a big-endian file.
-const ELFDATA2MSB = 2;
 
 const started = Date.now();
 mkdirSync(dirname(out), { recursive: true });
@@ -99,15 +95,18 @@ mkdirSync(work);
 
 // Runs a tool, failing with one line (after its own output) if it does not exit 0. Async,
 // so an interrupt reaches the handlers below while the tool runs.
+/** @type {import('node:child_process').ChildProcessByStdio<null, import('node:stream').Readable, import('node:stream').Readable> | undefined} */
 let child;
+/** @param {string} cmd @param {string[]} args @param {Record<string, string>} [env] @returns {Promise<string>} */
 function run(cmd, args, env) {
   return new Promise((res) => {
     let out = '';
-    child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (out += c));
-    child.on('error', (e) => fail(`${cmd}: ${e.code === 'ENOENT' ? 'not found' : e.message}`));
-    child.on('close', (code, signal) => {
+    const c = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = c;
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (out += d));
+    c.on('error', (e) => fail(`${cmd}: ${/** @type {NodeJS.ErrnoException} */ (e).code === 'ENOENT' ? 'not found' : e.message}`));
+    c.on('close', (code, signal) => {
       child = undefined;
       if (code === 0) return res(out);
       process.stderr.write(out);
@@ -135,46 +134,15 @@ if (row.blob === 'self' || debian) {
   } catch {
     fail(`${qemu} not found: install qemu-user-static (bash hack/provision-qemu.sh)`);
   }
-  // Same settings as pkg's simple --sea mode, so every arch's executable behaves alike.
-  const blob = join(work, 'sea-prep.blob');
-  writeFileSync(join(work, 'sea-config.json'), JSON.stringify({
-    main, output: blob, disableExperimentalSEAWarning: true, useSnapshot: false, useCodeCache: false,
-  }));
   const libs = join(dirname(node), 'lib');
   if (debian && !existsSync(join(libs, 'libnode.so.115'))) fail(`${libs}/libnode.so.115 is missing (run: node build/node-fetch.mjs --arch ${row.make})`);
-  await run(qemu, ['-L', rootfs, ...(debian ? ['-E', `LD_LIBRARY_PATH=${libs}`] : []), node, '--experimental-sea-config', join(work, 'sea-config.json')]);
-  if (!existsSync(blob) || statSync(blob).size === 0) fail(`the ${row.make} Node made no SEA blob`);
-  copyFileSync(node, tmp);
-  if (debian) writeFileSync(tmp, `${FUSE}:0`, { flag: 'a' });
-  const copied = readFileSync(tmp);
-  if (copied[5] === ELFDATA2MSB) {
-    // postject writes a big-endian ELF's notes and program headers little-endian (the result
-    // crashes in the loader), so such a file gets its note from build/elf-note.mjs and its
-    // fuse flipped here, as postject would.
-    let bytes;
-    try {
-      bytes = addNote(copied, 'NODE_SEA_BLOB', readFileSync(blob));
-    } catch (e) {
-      fail(`cannot add the SEA blob note to the ${row.make} Node: ${e.message}`);
-    }
-    const at = bytes.indexOf(`${FUSE}:0`);
-    if (at < 0 || bytes.indexOf(`${FUSE}:0`, at + 1) >= 0) fail(`the ${row.make} Node does not hold exactly one unset SEA fuse`);
-    bytes.write('1', at + FUSE.length + 1, 'latin1');
-    writeFileSync(tmp, bytes);
-  } else {
-    const { inject } = createRequire(join(ROOT, 'package.json'))('postject');
-    // LIEF (inside postject) warns about note-section names it re-synthesises after growing
-    // the section table; pkg hides the same benign line, so do we, and nothing else.
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = (chunk, ...rest) =>
-      /^warning: Can't find string offset for section name '\.note/.test(String(chunk)) ? true : write(chunk, ...rest);
-    try {
-      await inject(tmp, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: FUSE, overwrite: true });
-    } catch (e) {
-      fail(`postject could not inject the blob into the ${row.make} Node: ${e.message}`);
-    } finally {
-      process.stderr.write = write;
-    }
+  try {
+    await makeSea({
+      node, main, out: tmp, work, label: `the ${row.make} Node`, appendFuse: debian,
+      makeBlob: (args) => run(qemu, ['-L', rootfs, ...(debian ? ['-E', `LD_LIBRARY_PATH=${libs}`] : []), node, ...args]),
+    });
+  } catch (e) {
+    fail(e instanceof Error ? e.message : String(e));
   }
 } else {
   if (!existsSync(pkgHost)) fail(`${pkgHost} is missing (run: node build/node-fetch.mjs --pkg-host)`);
@@ -201,7 +169,7 @@ if (head.toString('latin1', 0, 4) !== '\x7fELF' || ![1, 2].includes(head[5]) || 
   fail(`${row.make} executable has the wrong ELF header (class ${elfClass}, machine ${machine}; want ${row.elf_class}, ${row.elf_machine})`);
 }
 if (st.size <= statSync(node).size) fail(`${row.make} executable is no bigger than bare Node: nothing was injected`);
-if (!readFileSync(tmp).includes(`${FUSE}:1`)) fail(`${row.make} executable's SEA fuse is not set: the blob was not injected`);
+if (!fuseSet(tmp)) fail(`${row.make} executable's SEA fuse is not set: the blob was not injected`);
 
 chmodSync(tmp, 0o755);
 renameSync(tmp, out);

@@ -13,15 +13,10 @@
 // of its own that Node can read (a FIFO per check), and `$?` cannot tell `exit 143` from
 // SIGTERM; this prototype sends the output to /dev/null.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { loopArgs, serveRuns } from './loop.mjs';
 
-const checks = Number(process.argv[2] ?? '1');
-const periodMs = Number(process.argv[3] ?? '1000');
+const { checks, periodMs } = loopArgs('launcher-loop.mjs CHECKS PERIOD_MS [SH]');
 const sh = process.argv[4] ?? 'sh';
-if (!Number.isInteger(checks) || checks < 1 || !(periodMs > 0)) {
-  process.stderr.write('usage: launcher-loop.mjs CHECKS PERIOD_MS [SH]\n');
-  process.exit(2);
-}
 
 // Per line "ID CMD": a reporter subshell starts the command with setsid, says its pid,
 // waits for it and says its status.
@@ -69,14 +64,4 @@ launcher.on('exit', (code, signal) => {
 
 for (let i = 0; i < checks; i++) run(i);
 
-const server = createServer((_req, res) => {
-  res.end(`exechealthz_check_runs_total{url="/c0",result="success"} ${runs}\n`);
-});
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address();
-  process.stderr.write(`listening on 127.0.0.1:${addr !== null && typeof addr === 'object' ? addr.port : 0}\n`);
-});
-process.on('SIGTERM', () => {
-  launcher.kill('SIGKILL');
-  process.exit(0);
-});
+serveRuns(() => runs, () => launcher.kill('SIGKILL'));

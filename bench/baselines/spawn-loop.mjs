@@ -1,28 +1,27 @@
 #!/usr/bin/env node
 // @ts-check
 // The spawn floor the scale benchmark compares exechealthz with: the least a Node program
-// does per probe run. CHECKS loops, each spawning `sh -c 'exec 2>&1; true'` detached with
+// does per probe run. CHECKS loops, each spawning `sh -c 'exec 2>&1; CMD'` detached with
 // a piped stdout (as the service does), reading the pipe and waiting for the exit, the
 // next start a period after the previous one. It answers any GET with a runs counter in
 // the service's metric name, so the bench counts runs the same way for both.
 //
-//   node bench/baselines/spawn-loop.mjs CHECKS PERIOD_MS
+//   node bench/baselines/spawn-loop.mjs CHECKS PERIOD_MS [CMD]
+//
+// CMD defaults to `true` (the scale section's checks); the main benchmark passes the
+// service's default command, `echo healthz`.
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
+import { loopArgs, serveRuns } from './loop.mjs';
 
-const checks = Number(process.argv[2] ?? '1');
-const periodMs = Number(process.argv[3] ?? '1000');
-if (!Number.isInteger(checks) || checks < 1 || !(periodMs > 0)) {
-  process.stderr.write('usage: spawn-loop.mjs CHECKS PERIOD_MS\n');
-  process.exit(2);
-}
+const { checks, periodMs } = loopArgs('spawn-loop.mjs CHECKS PERIOD_MS [CMD]');
+const cmd = process.argv[4] ?? 'true';
 
 let runs = 0;
 const noop = () => {};
 
 function run() {
   const started = Date.now();
-  const child = spawn('sh', ['-c', 'exec 2>&1; true'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn('sh', ['-c', `exec 2>&1; ${cmd}`], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
   child.stdout?.on('data', noop);
   child.on('close', () => {
     runs += 1;
@@ -32,11 +31,4 @@ function run() {
 
 for (let i = 0; i < checks; i++) run();
 
-const server = createServer((_req, res) => {
-  res.end(`exechealthz_check_runs_total{url="/c0",result="success"} ${runs}\n`);
-});
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address();
-  process.stderr.write(`listening on 127.0.0.1:${addr !== null && typeof addr === 'object' ? addr.port : 0}\n`);
-});
-process.on('SIGTERM', () => process.exit(0));
+serveRuns(() => runs);

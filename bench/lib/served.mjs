@@ -58,3 +58,20 @@ export function startServed(name, argv, { live, timeoutMs, fail }) {
     });
   });
 }
+
+/**
+ * SIGTERM, then SIGKILL after `graceMs` (longer than the service's own grace of 5 s);
+ * resolves once it is gone, and takes it out of `live`.
+ * @param {Served} s @param {Set<import('node:child_process').ChildProcess>} live @param {number} graceMs
+ */
+export async function stop(s, live, graceMs) {
+  const { child } = s;
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(killer);
+  }
+  live.delete(child);
+}
