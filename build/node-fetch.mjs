@@ -27,7 +27,16 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, linkSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { archRow, archRows, fail, hostRow, parseFlags, ROOT } from './lib.mjs';
+import { archRow, archRows, fail, hostRow, parseFlags, reason, ROOT } from './lib.mjs';
+
+/** @typedef {import('./lib.mjs').ArchRow} ArchRow */
+/** @typedef {{ package: string, version: string, integrity: string }} NpmPin An npm package pinned by its tarball's SRI. */
+/** @typedef {{ package: string, version: string, sha256: string, filename: string, role: string }} DebPin */
+/**
+ * @typedef {{ source?: string, version: string, why?: string, package?: string, integrity?: string,
+ *   blobBy?: NpmPin, suite?: string, debs?: DebPin[] }} ArchEntry One arch's runtime in the lock.
+ */
+/** @typedef {{ comment?: string, version?: string, arches: Record<string, ArchEntry>, pkgHost?: NpmPin, compare?: NpmPin }} Lock */
 
 const LOCK = join(ROOT, 'build/node.lock.json');
 const CACHE = join(ROOT, '.cache');
@@ -47,32 +56,38 @@ const values = parseFlags({
 }, fail);
 
 // With none404, an npm 404 (no such version) returns '' instead of failing.
+/** @param {string[]} args @param {{ none404?: boolean }} [o] @returns {string} */
 function npm(args, { none404 = false } = {}) {
   try {
     return execFileSync('npm', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  } catch (e) {
+  } catch (err) {
+    const e = /** @type {Error & { stderr?: unknown }} */ (err);
     if (none404 && /E404|404 No match/.test(String(e.stderr))) return '';
     // npm's most telling line, e.g. "404 No match found for version 20.12.0".
     const lines = String(e.stderr || e.message).split('\n').map((l) => l.replace(/^npm (error|ERR!) /, '').trim());
     const why = lines.find((l) => /^404 \S|^code E(?!404)/.test(l)) || lines.find((l) => l && !/complete log/.test(l)) || 'no output';
-    fail(`npm ${args.join(' ')} failed: ${why}`);
+    return fail(`npm ${args.join(' ')} failed: ${why}`);
   }
 }
 
+/** @returns {Lock} */
 function readLock() {
   try {
     return JSON.parse(readFileSync(LOCK, 'utf8'));
   } catch (e) {
-    fail(`cannot read ${LOCK}: ${e.message}; run: make node-lock`);
+    return fail(`cannot read ${LOCK}: ${reason(e)}; run: make node-lock`);
   }
 }
 
+/** @param {string} file */
 function sri(file) {
   return 'sha512-' + createHash('sha512').update(readFileSync(file)).digest('base64');
 }
 
 // Returns the path of a cached npm tarball of NAME@VERSION whose sha512 equals INTEGRITY.
+/** @param {{ package?: string, version: string, integrity?: string }} pinned @returns {string} */
 function tarball({ package: name, version, integrity }) {
+  if (!name || !integrity) return fail(`build/node.lock.json: ${name || 'an entry'} ${version} has no package or integrity; run: make node-lock`);
   const dir = join(CACHE, 'npm');
   const file = join(dir, `${name}-${version}.tgz`);
   if (existsSync(file) && sri(file) === integrity) return file;
@@ -97,6 +112,7 @@ function tarball({ package: name, version, integrity }) {
 }
 
 // Unpacks package/bin/node of the tarball to DEST atomically.
+/** @param {string} tgz @param {string} dest */
 function extractNode(tgz, dest) {
   mkdirSync(dirname(dest), { recursive: true });
   const tmp = `${dirname(dest)}/.tmp-${process.pid}`;
@@ -115,6 +131,7 @@ function extractNode(tgz, dest) {
 // downloads it from the Node.js download site otherwise (unreachable here). With the archive, its
 // extracted bin/node and both ".ok" sentinels present, pkg uses our verified binary. Parallel
 // fetches may seed the same entry, so every file lands by rename.
+/** @param {string} node @param {string} version @param {string} pkgArch */
 function seedPkgCache(node, version, pkgArch) {
   const sea = join(CACHE, 'pkg-home/.pkg-cache/sea');
   const base = `node-v${version}-linux-${pkgArch}`;
@@ -133,24 +150,28 @@ function seedPkgCache(node, version, pkgArch) {
   writeFileSync(`${archive}.ok`, '');
 }
 
+/** @param {string} v */
 const semver = (v) => v.split('.').map(Number);
-const newer = (a, b) => semver(a).reduce((r, x, i) => r || x - semver(b)[i], 0);
+/** @param {string} a @param {string} b */
+const newer = (a, b) => semver(a).reduce((r, x, i) => r || x - (semver(b)[i] ?? 0), 0);
 
 // Releases of NAME on npm matching SPEC (a line "24", "24.22" or a release "24.22.3").
+/** @param {string} name @param {string} spec @returns {string[]} */
 function releases(name, spec) {
   if (!/^\d+(\.\d+){0,2}$/.test(spec)) fail(`Node version '${spec}' is not a line or release (e.g. 24, 24.22 or 24.22.3)`);
   const range = spec.split('.').length === 3 ? spec : `${spec}.x`;
   const out = npm(['view', `${name}@${range}`, 'version', '--json'], { none404: true }).trim();
   const got = out ? JSON.parse(out) : [];
-  return (Array.isArray(got) ? got : [got]).filter((v) => /^\d+\.\d+\.\d+$/.test(v)).sort(newer);
+  return (Array.isArray(got) ? got : [got]).filter((/** @type {unknown} */ v) => typeof v === 'string' && /^\d+\.\d+\.\d+$/.test(v)).sort(newer);
 }
 
 // { package, version, integrity } of the newest NAME release matching SPEC.
+/** @param {string} name @param {string} spec @param {string} what @returns {NpmPin} */
 function pin(name, spec, what) {
   const list = releases(name, spec);
   const newest = list.pop();
   if (!newest) {
-    fail(`${what}: npm publishes no ${name} matching ${spec} (newest there: ${npm(['view', name, 'version']).trim() || 'none'})`);
+    return fail(`${what}: npm publishes no ${name} matching ${spec} (newest there: ${npm(['view', name, 'version']).trim() || 'none'})`);
   }
   const integrity = npm(['view', `${name}@${newest}`, 'dist.integrity']).trim();
   if (!integrity) fail(`${name}@${newest} has no dist.integrity on npm`);
@@ -162,17 +183,20 @@ const DEBIAN_SUITE = 'trixie';
 const DEBIAN_PACKAGES = [['nodejs', 'launcher'], ['libnode115', 'library']];
 
 // Pins DEBIAN_PACKAGES for ROW from the suite's index: { source, version, suite, debs }.
+/** @param {ArchRow} row @param {string} suite @param {string | undefined} spec @param {string} what @returns {ArchEntry} */
 function pinDebian(row, suite, spec, what) {
   const out = execFileSync('bash', [join(ROOT, 'build/debian-node.sh'), 'pin', row.debian, suite, ...DEBIAN_PACKAGES.map(([p]) => p)],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const debs = out.trim().split('\n').map((l) => {
     const [pkg, version, sha256, filename] = l.split('\t');
-    return { package: pkg, version, sha256, filename, role: DEBIAN_PACKAGES.find(([p]) => p === pkg)[1] };
+    const role = DEBIAN_PACKAGES.find(([p]) => p === pkg)?.[1];
+    if (!pkg || !version || !sha256 || !filename || !role) return fail(`${what}: build/debian-node.sh pin printed an unexpected line: ${l}`);
+    return { package: pkg, version, sha256, filename, role };
   });
   // 20.19.2+dfsg-1+deb13u3 -> 20.19.2: the Node release inside the Debian revision.
-  const upstream = (v) => /^(?:\d+:)?(\d+\.\d+\.\d+)/.exec(v)?.[1];
-  const version = upstream(debs[0].version);
-  if (!version || debs.some((d) => upstream(d.version) !== version)) fail(`${what}: Debian ${suite} serves mismatched Node packages: ${debs.map((d) => `${d.package} ${d.version}`).join(', ')}`);
+  const upstream = (/** @type {string} */ v) => /^(?:\d+:)?(\d+\.\d+\.\d+)/.exec(v)?.[1];
+  const version = upstream(debs[0]?.version ?? '');
+  if (!version || debs.some((d) => upstream(d.version) !== version)) return fail(`${what}: Debian ${suite} serves mismatched Node packages: ${debs.map((d) => `${d.package} ${d.version}`).join(', ')}`);
   if (spec && !`${version}.`.startsWith(`${spec}.`)) {
     fail(`${what}: Debian ${suite} serves Node ${version} for ${row.debian}, not ${spec}; choose another release with NODE_SOURCE_${row.make}=npm`);
   }
@@ -192,20 +216,24 @@ const LOCK_COMMENT = [
 ].join(' ');
 
 function refresh() {
+  /** @type {Partial<Lock>} */
   const old = existsSync(LOCK) ? readLock() : {};
+  /** @type {Record<string, string>} */
   const perArch = {};
   for (const kv of values['arch-version']) {
-    const [a, v] = kv.split('=');
+    const [a = '', v] = kv.split('=');
     archRow(a);
     if (v) perArch[a] = v;
   }
+  /** @type {Record<string, string>} */
   const sources = {};
   for (const kv of values['arch-source']) {
-    const [a, v] = kv.split('=');
+    const [a = '', v] = kv.split('=');
     archRow(a);
     if (v && !['npm', 'debian'].includes(v)) fail(`NODE_SOURCE_${a}=${v}: the source must be npm or debian`);
     if (v) sources[a] = v;
   }
+  /** @type {Lock} */
   const lock = { comment: old.comment || LOCK_COMMENT, arches: {} };
   const host = hostRow();
   const hostNode = `node-linux-${host.node}`;
@@ -222,6 +250,7 @@ function refresh() {
     const current = old.arches?.[row.make]?.version || old.version;
     const spec = perArch[row.make] || values['node-version'] || (current && current.split('.')[0]) ||
       fail(`no Node line for ${row.make}: give NODE_VERSION or NODE_VERSION_${row.make}`);
+    /** @type {ArchEntry} */
     const entry = pin(name, spec, `NODE_VERSION${perArch[row.make] ? `_${row.make}` : ''}=${spec} for ${row.make}`);
     const newestAny = npm(['view', name, 'version']).trim();
     entry.source = 'npm';
@@ -235,7 +264,7 @@ function refresh() {
     lock.arches[row.make] = entry;
   }
   lock.pkgHost = pin(hostNode, values['pkg-host-major'], 'pkg host');
-  const oldest = Object.values(lock.arches).map((e) => e.version).sort(newer)[0];
+  const oldest = Object.values(lock.arches).map((e) => e.version).sort(newer)[0] ?? fail('build/arches.tsv lists no arch');
   lock.compare = pin(hostNode, oldest, `the ${host.make} Node ${oldest} make bench compares with`);
   writeFileSync(`${LOCK}.tmp`, JSON.stringify(lock, null, 2) + '\n');
   renameSync(`${LOCK}.tmp`, LOCK);
@@ -244,6 +273,7 @@ function refresh() {
 }
 
 // Extracts ENTRY's Node to .cache/node/<version>/<dir>/node; returns its path.
+/** @param {{ package?: string, version: string, integrity?: string }} entry @param {string} dir */
 function fetchTo(entry, dir) {
   const dest = resolve(CACHE, `node/${entry.version}/${dir}/node`);
   extractNode(tarball(entry), dest);
@@ -251,6 +281,7 @@ function fetchTo(entry, dir) {
 }
 
 // Debian's launcher -> .cache/node/<ver>/<arch>/node and its libnode -> .../lib/, atomically.
+/** @param {ArchRow} row @param {ArchEntry} entry */
 function fetchDebian(row, entry) {
   const out = execFileSync('bash', [join(ROOT, 'build/debian-node.sh'), 'fetch', row.make], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const debs = Object.fromEntries(out.trim().split('\n').map((l) => l.split('\t')));
@@ -272,7 +303,7 @@ function fetchDebian(row, entry) {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`node ${entry.version} for ${row.make}: ${dir.slice(ROOT.length + 1)}/node (Debian ${entry.suite} ${entry.debs.map((d) => `${d.package} ${d.version}`).join(', ')})`);
+  console.log(`node ${entry.version} for ${row.make}: ${dir.slice(ROOT.length + 1)}/node (Debian ${entry.suite} ${(entry.debs ?? []).map((d) => `${d.package} ${d.version}`).join(', ')})`);
 }
 
 if (values.refresh) {

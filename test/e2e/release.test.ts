@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { arches } from '../helpers/arches';
-import { make, ok, printedRefs, rawManifest, REGISTRY, requireEngine, run, type Ran } from './lib/docker';
+import { make, ok, printedRefs, rawManifest, REGISTRY, removeImagesNamed, requireEngine, run, type Ran } from './lib/docker';
 
 const TAG = 'rel1';
 const BASE = `${REGISTRY}/e2e-rel-${Date.now().toString(36)}-${process.pid}`;
@@ -65,6 +65,8 @@ after(async () => {
   // The tags this file made in the engine (the registry keeps its copies under its prefixes).
   const refs = [P, prefix('matrix')].flatMap((p) => [...ARCHES.map((a) => archRef(p, a.make)), multi(p)]);
   await run('docker', ['image', 'rm', ...refs]);
+  // And every other tag made under this file's prefixes (the refusal cases' own images).
+  removeImagesNamed(`${BASE}-`);
 });
 
 describe('push-legacy and push-manifest over what the registry holds', () => {

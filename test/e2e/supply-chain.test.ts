@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { nodePin } from '../helpers/node-lock';
 import { until } from '../helpers/poll';
 import { archSpec, arches } from '../helpers/arches';
-import { freePort, removeImagesUnder } from './lib/docker';
+import { freePort, removeImagesNamed } from './lib/docker';
 
 const ROOT = resolve(__dirname, '../../..');
 const REGISTRY = '127.0.0.1:5000';
@@ -69,7 +69,7 @@ before(() => {
 after(() => {
   rmSync(tmp, { recursive: true, force: true });
   // Every image made under this suite's prefix: the pushed, zstd, unsigned and bad-case ones.
-  removeImagesUnder(PREFIX);
+  removeImagesNamed(`${PREFIX}/`);
 });
 
 describe('signed release: make push-manifest, make sign, make verify', () => {

@@ -102,12 +102,13 @@ export async function requireEngine(): Promise<void> {
 
 /** A TCP port free on this host now (containers use --network host, so ports are shared). */
 /**
- * Removes every image the engine holds under `prefix/` (a suite's own registry prefix):
- * images a suite leaves behind fill the disk of a machine that runs the suite again and again.
+ * Removes every image the engine holds whose name starts with `start` (a suite's own registry
+ * prefix, e.g. `127.0.0.1:5000/sc123/`): images a suite leaves behind fill the disk of a
+ * machine that runs the suite again and again.
  */
-export function removeImagesUnder(prefix: string): void {
+export function removeImagesNamed(start: string): void {
   const r = spawnSync('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}'], { encoding: 'utf8' });
-  const refs = r.stdout.split('\n').filter((ref) => ref.startsWith(`${prefix}/`));
+  const refs = r.stdout.split('\n').filter((ref) => ref.startsWith(start));
   if (refs.length > 0) spawnSync('docker', ['rmi', '-f', ...refs], { encoding: 'utf8' });
 }
 
