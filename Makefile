@@ -303,8 +303,9 @@ verify: ## Check every pushed arch image and the index: signature, SBOM vs locks
 
 ## ---- tests ---------------------------------------------------------------------
 
-TEST_SRC := $(shell find test bench -name '*.ts' 2>/dev/null)
-# Test files are TypeScript, compiled (and type-checked) with the sources by tsc.
+TEST_SRC := $(shell find test bench -name '*.ts' -o -name '*.cjs' 2>/dev/null)
+# Test files are TypeScript, compiled (and type-checked) with the sources by tsc; the helpers
+# the benchmark shares are CommonJS with JSDoc types (test/helpers/*.cjs), checked and copied.
 out/.stamp: $(SRC) $(TEST_SRC) tsconfig.json node_modules/.package-lock.json
 	npx tsc -p tsconfig.json
 	@touch $@
@@ -320,7 +321,7 @@ test-unit: out/.stamp out/.bench-stamp out/.scripts-stamp ## Unit tests: pure lo
 	$(NODE_TEST) out/test/unit/*.test.js
 
 # The benchmark is JavaScript with JSDoc types; type-checked (checkJs) like the sources.
-out/.bench-stamp: $(shell find bench -name '*.mjs' -o -name '*.cjs') build/sea.mjs build/lib.mjs tsconfig.bench.json node_modules/.package-lock.json
+out/.bench-stamp: $(shell find bench -name '*.mjs' -o -name '*.cjs') $(wildcard test/helpers/*.cjs) build/sea.mjs build/lib.mjs tsconfig.bench.json node_modules/.package-lock.json
 	npx tsc -p tsconfig.bench.json
 	@mkdir -p out && touch $@
 

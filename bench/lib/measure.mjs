@@ -17,7 +17,7 @@ const start = (name, argv) => startServed(name, argv, { live, timeoutMs: 15_000,
 /** The service's grace is 5 s. @param {Served} s */
 const stop = (s) => stopServed(s, live, 7000);
 
-/** A memory field in MB (10^6 bytes). @param {number} pid @param {import('./proc.mjs').MemField} field */
+/** A memory field in MB (10^6 bytes). @param {number} pid @param {import('../../test/helpers/proc.cjs').MemField} field */
 const memMB = (pid, field) => memBytes(pid, field) / 1e6;
 
 /**

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { get } from '../helpers/http';
-import { until } from '../helpers/poll';
+import { get } from '../helpers/http.cjs';
+import { until } from '../helpers/poll.cjs';
 import { nodePin } from '../helpers/node-lock';
 import {
   freePort, imageConfig, make, ok, platformParts, printedRefs, rawManifest, REGISTRY, requireEngine, run,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nodePin } from '../helpers/node-lock';
-import { until } from '../helpers/poll';
+import { until } from '../helpers/poll.cjs';
 import { archSpec, arches } from '../helpers/arches';
 import { freePort, removeImagesNamed } from './lib/docker';
 

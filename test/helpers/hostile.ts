@@ -4,8 +4,9 @@ import { readFileSync, readlinkSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import assert from 'node:assert/strict';
-import { get, httpRequest } from './http';
-import { until } from './poll';
+import { get, httpRequest } from './http.cjs';
+import { until } from './poll.cjs';
+import { memBytes } from './proc.cjs';
 import type { Service } from './service';
 
 /** How a body flood ended. The client keeps writing after an answer, as an attacker would. */
@@ -114,13 +115,6 @@ export function exchange(port: number, bytes: string | Buffer, deadlineMs: numbe
   });
 }
 
-/** Resident set of a process in bytes (VmRSS), from /proc. */
-function vmRssBytes(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  if (m === null) throw new Error(`no VmRSS for pid ${pid}`);
-  return Number(m[1]) * 1024;
-}
-
 /**
  * Resident bytes of QEMU's translated-code cache in a process that binfmt runs under QEMU
  * user emulation, else 0. The cache is QEMU's one anonymous read-write-execute mapping (the
@@ -154,7 +148,7 @@ export function emulatorCacheBytes(pid: number): number {
  * the process is emulated, so an emulated arch is held to the same byte limit as the host.
  */
 export function rssBytes(pid: number): number {
-  return vmRssBytes(pid) - emulatorCacheBytes(pid);
+  return memBytes(pid, 'VmRSS') - emulatorCacheBytes(pid);
 }
 
 /** Samples a process's RSS every intervalMs while `work` runs; returns the largest seen. */

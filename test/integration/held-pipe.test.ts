@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { heldPipeCommand, killHolders } from '../helpers/held-pipe';
-import { answer, get } from '../helpers/http';
+import { answer, get } from '../helpers/http.cjs';
 import { servicesOfThisFile } from '../helpers/service';
 
 const start = servicesOfThisFile();

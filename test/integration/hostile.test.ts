@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FLAGS } from '../../src/flag-spec';
-import { get, httpRequest } from '../helpers/http';
+import { get, httpRequest } from '../helpers/http.cjs';
 import { bodyCase, BODY_CASES, exchange, firstStatus, kubeletLimitMs, peakRssDuring, rssBytes, slowloris, warm } from '../helpers/hostile';
-import { until } from '../helpers/poll';
-import { groupMembers } from '../helpers/proc';
+import { until } from '../helpers/poll.cjs';
+import { groupMembers } from '../helpers/proc.cjs';
 import { runToExit, servicesOfThisFile } from '../helpers/service';
 
 const start = servicesOfThisFile();

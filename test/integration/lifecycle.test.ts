@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { answer, get, httpRequest } from '../helpers/http';
-import { until } from '../helpers/poll';
+import { answer, get, httpRequest } from '../helpers/http.cjs';
+import { until } from '../helpers/poll.cjs';
 import { openMetricsProblems, PROMETHEUS_ACCEPT } from '../helpers/openmetrics';
-import { groupMembers } from '../helpers/proc';
+import { groupMembers } from '../helpers/proc.cjs';
 import { servicesOfThisFile } from '../helpers/service';
 
 const start = servicesOfThisFile();

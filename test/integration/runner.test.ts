@@ -8,8 +8,8 @@ import { startWithChildProcess } from '../../src/child-start';
 import { startWithHandles } from '../../src/handle-start';
 import type { StartProcess } from '../../src/process-start';
 import { HELD_OPEN_MARKER, makeRunner, PIPE_GRACE_MS, processStarter, runCommand as defaultRunner, type RunOptions, type RunResult } from '../../src/runner';
-import { until } from '../helpers/poll';
-import { groupMembers } from '../helpers/proc';
+import { until } from '../helpers/poll.cjs';
+import { groupMembers } from '../helpers/proc.cjs';
 import { heldPipeCommand, killHolders } from '../helpers/held-pipe';
 
 const opts: RunOptions = { timeoutMs: 5000, maxOutput: 10 * 1024, killGraceMs: 200 };

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { answer, get, httpRequest } from '../helpers/http';
+import { answer, get, httpRequest } from '../helpers/http.cjs';
 import { servicesOfThisFile } from '../helpers/service';
 
 const start = servicesOfThisFile();

@@ -1,14 +1,15 @@
-// The benchmark's pure pieces (bench/lib/): reading wrk's report, /proc lines and the
-// runs counter of /metrics, and rendering the ratio table from the figures.
+// The benchmark's pure pieces (bench/lib/, and the /proc helper it shares with the tests):
+// reading wrk's report, /proc lines and the runs counter of /metrics, and rendering the
+// ratio table from the figures.
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
+import { parseStat, statusKB } from '../helpers/proc.cjs';
 
 interface WrkFigures { rps: number; p99ms: number; requests: number; non2xx: number; errors: string }
 interface Row { figure: string; unit: string; ours: number[]; bare: number[]; goal: string; test: ((ratio: number) => boolean) | null }
 interface Wrk { parseWrk(out: string): WrkFigures | null }
-interface Proc { statusKB(status: string, field: 'VmRSS' | 'VmHWM' | 'RssAnon'): number | null; statTicks(stat: string): number }
 interface Http { runsTotalOf(body: string): number | null }
 interface Report {
   median(xs: number[]): number;
@@ -21,12 +22,10 @@ interface Report {
 const importEsm = new Function('u', 'return import(u)') as <T>(u: string) => Promise<T>;
 const lib = (name: string): string => pathToFileURL(resolve(__dirname, '../../../bench/lib', name)).href;
 let wrk: Wrk;
-let proc: Proc;
 let http: Http;
 let report: Report;
 before(async () => {
   wrk = await importEsm<Wrk>(lib('wrk.mjs'));
-  proc = await importEsm<Proc>(lib('proc.mjs'));
   http = await importEsm<Http>(lib('http.mjs'));
   report = await importEsm<Report>(lib('report.mjs'));
 });
@@ -76,15 +75,15 @@ describe('wrk report', () => {
 describe('/proc and /metrics lines', () => {
   it('reads a memory field of /proc/PID/status in kB, null when absent', () => {
     const status = 'Name:\tnode\nVmHWM:\t   52344 kB\nVmRSS:\t   41200 kB\nRssAnon:\t   20480 kB\nRssFile:\t   20720 kB\n';
-    assert.equal(proc.statusKB(status, 'VmRSS'), 41200);
-    assert.equal(proc.statusKB(status, 'VmHWM'), 52344);
-    assert.equal(proc.statusKB(status, 'RssAnon'), 20480);
-    assert.equal(proc.statusKB('Name:\tkthreadd\n', 'RssAnon'), null);
+    assert.equal(statusKB(status, 'VmRSS'), 41200);
+    assert.equal(statusKB(status, 'VmHWM'), 52344);
+    assert.equal(statusKB(status, 'RssAnon'), 20480);
+    assert.equal(statusKB('Name:\tkthreadd\n', 'RssAnon'), null);
   });
-  it('sums utime, stime, cutime and cstime of /proc/PID/stat, past a name with spaces and parentheses', () => {
+  it('reads state, process group and utime+stime+cutime+cstime of /proc/PID/stat, past a name with spaces and parentheses', () => {
     // Fields: pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime ...
     const stat = '4242 (a) b (c)) S 1 4242 4242 0 -1 4194560 900 0 0 0 120 30 7 3 20 0 1 0 555 1000 200';
-    assert.equal(proc.statTicks(stat), 160);
+    assert.deepEqual(parseStat(4242, stat), { pid: 4242, comm: 'a) b (c)', state: 'S', pgrp: 4242, ticks: 160 });
   });
   it('sums exechealthz_check_runs_total over its labels; null without the metric', () => {
     const body = [

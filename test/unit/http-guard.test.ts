@@ -11,7 +11,7 @@ import { carriesBody } from '../../src/request-body';
 import { routeTable, type Route } from '../../src/route';
 import { createApp } from '../../src/server';
 import { exchange, firstStatus } from '../helpers/hostile';
-import { until } from '../helpers/poll';
+import { until } from '../helpers/poll.cjs';
 
 const logger: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined, enabled: () => false };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startProcessStats } from '../../src/process-stats';
-import { sleep, until } from '../helpers/poll';
+import { sleep, until } from '../helpers/poll.cjs';
 
 /** Keeps the event loop busy for `ms`, so the delay histogram records a stall that long. */
 function block(ms: number): void {

@@ -17,9 +17,9 @@ import { createApp } from '../../src/server';
 import { createStopRequests } from '../../src/stop-requests';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakeRunner } from '../helpers/fake-runner';
-import { httpRequest } from '../helpers/http';
+import { httpRequest } from '../helpers/http.cjs';
 import { openMetricsProblems, PROMETHEUS_ACCEPT } from '../helpers/openmetrics';
-import { sleep, until } from '../helpers/poll';
+import { sleep, until } from '../helpers/poll.cjs';
 
 function recorder(): { lines: string[]; logger: Logger } {
   const lines: string[] = [];

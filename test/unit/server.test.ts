@@ -6,7 +6,7 @@ import type { Logger } from '../../src/log';
 import { guardConnections } from '../../src/connection-guard';
 import { findRoute, routeTable, type Route } from '../../src/route';
 import { createApp } from '../../src/server';
-import { httpRequest } from '../helpers/http';
+import { httpRequest } from '../helpers/http.cjs';
 
 const lines: string[] = [];
 const logger: Logger = {

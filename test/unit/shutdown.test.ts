@@ -11,7 +11,7 @@ import { createShutdown } from '../../src/shutdown';
 import { killAllGroups } from '../../src/runner';
 import { FakeClock } from '../helpers/fake-clock';
 import { FakeRunner } from '../helpers/fake-runner';
-import { until } from '../helpers/poll';
+import { until } from '../helpers/poll.cjs';
 
 const silent: Logger = { info: () => undefined, notice: () => undefined, error: () => undefined, enabled: () => false };
 

@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { arches, isHost } from '../../helpers/arches';
-import { get } from '../../helpers/http';
-import { sleep, until } from '../../helpers/poll';
+import { get } from '../../helpers/http.cjs';
+import { sleep, until } from '../../helpers/poll.cjs';
 
 /** Repository root (this file runs from out/test/e2e/lib/). */
 export const ROOT = resolve(__dirname, '..', '..', '..', '..');
