@@ -60,6 +60,22 @@ export function parseFlags(options, onError = fail) {
   }
 }
 
+// The start of every script that acts on a pushed release (sign, verify): --prefix and --tag
+// required, --arches (default: every row of the table) each checked against the table, and
+// the script's own flags.
+/**
+ * @template {NonNullable<import('node:util').ParseArgsConfig['options']>} const O
+ * @param {O} own @param {Fail} onError @param {string} target the make target the hint names
+ * @returns {{ values: ReturnType<typeof parseArgs<{ options: O }>>['values'], prefix: string, tag: string, rows: ArchRow[] }}
+ */
+export function releaseFlags(own, onError, target) {
+  const values = parseFlags({ prefix: { type: 'string' }, tag: { type: 'string' }, arches: { type: 'string' }, ...own }, onError);
+  const { prefix, tag, arches } = /** @type {{ prefix?: string, tag?: string, arches?: string }} */ (values);
+  if (!prefix || !tag) return onError(`--prefix and --tag are required (make ${target} PREFIX=... TAG=...)`);
+  const rows = arches?.trim() ? arches.split(/\s+/).filter(Boolean).map((a) => archRow(a, onError)) : archRows();
+  return { values: /** @type {ReturnType<typeof parseArgs<{ options: O }>>['values']} */ (/** @type {unknown} */ (values)), prefix, tag, rows };
+}
+
 // Rows of build/arches.tsv (the one arch table) as objects keyed by its header names; a row
 // without a value in every column fails.
 /** @returns {ArchRow[]} */

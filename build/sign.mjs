@@ -7,29 +7,22 @@
 // this machine is reachable, and verify uses the public key instead.
 // Usage: COSIGN_PASSWORD=... node build/sign.mjs --prefix P --tag T --key cosign.key [--arches "a b"]
 import { existsSync } from 'node:fs';
-import { archRow, archRows, failer, parseFlags } from './lib.mjs';
+import { failer, releaseFlags } from './lib.mjs';
 import { cosignRegistryFlags, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
 /** @type {import('./lib.mjs').Fail} */
 const fail = failer(1);
 
-const values = parseFlags({
-  prefix: { type: 'string' },
-  tag: { type: 'string' },
+const { values, prefix, tag, rows } = releaseFlags({
   key: { type: 'string' },
-  arches: { type: 'string' },
   'sbom-dir': { type: 'string', default: 'dist/sbom' },
-}, fail);
-const { prefix, tag, key } = values;
-if (!prefix || !tag) fail('--prefix and --tag are required (make sign PREFIX=... TAG=...)');
+}, fail, 'sign');
+const { key } = values;
 if (!key) fail('no key: set COSIGN_KEY=path/to/cosign.key (make one with: cosign generate-key-pair)');
 if (!existsSync(key)) fail(`COSIGN_KEY ${key} does not exist (make one with: cosign generate-key-pair)`);
 if (process.env.COSIGN_PASSWORD === undefined) fail('COSIGN_PASSWORD is not set (the password of COSIGN_KEY; empty is allowed)');
 requireTools(fail, 'cosign', 'skopeo');
 
-const table = archRows();
-const arches = values.arches ? values.arches.split(/\s+/).filter(Boolean) : table.map((r) => r.make);
-for (const a of arches) archRow(a, fail);
 
 /**
  * @param {string[]} args
@@ -38,7 +31,7 @@ for (const a of arches) archRow(a, fail);
 const cosign = (args, ref) => run('cosign', [...args, '--key', key, '--tlog-upload=false', '-y', ...cosignRegistryFlags(ref), ref]);
 
 /** @type {{ ref: string, sbom: string | null }[]} */
-const targets = arches.map((a) => ({ ref: `${prefix}/exechealthz-${a}:${tag}`, sbom: `${values['sbom-dir']}/exechealthz-${a}.cdx.json` }));
+const targets = rows.map(({ make: a }) => ({ ref: `${prefix}/exechealthz-${a}:${tag}`, sbom: `${values['sbom-dir']}/exechealthz-${a}.cdx.json` }));
 targets.push({ ref: `${prefix}/exechealthz:${tag}`, sbom: null });
 for (const t of targets) if (t.sbom && !existsSync(t.sbom)) fail(`${t.sbom} is missing (run: make sbom)`);
 

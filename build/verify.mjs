@@ -8,7 +8,7 @@
 // exactly the per-arch digests above, one per platform. One verdict line per image;
 // exit 1 if any fails.
 import { existsSync } from 'node:fs';
-import { archRow, archRows, failer, parseFlags } from './lib.mjs';
+import { failer, releaseFlags } from './lib.mjs';
 import { readBaseDebs, readNodeLock } from './sbom/locks.mjs';
 import { cosignRegistryFlags, imageConfig, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
@@ -26,25 +26,18 @@ const fail = failer(2);
  *   metadata?: { component?: { properties?: { name: string, value: string }[] } }, components?: BomComponent[] } }} Statement
  */
 
-const values = parseFlags({
-  prefix: { type: 'string' },
-  tag: { type: 'string' },
+const { values, prefix, tag, rows } = releaseFlags({
   pub: { type: 'string' },
   version: { type: 'string' },
-  arches: { type: 'string' },
   'node-lock': { type: 'string', default: 'build/node.lock.json' },
   'base-lock': { type: 'string', default: 'images/base/packages.lock' },
-}, fail);
-const { prefix, tag, pub } = values;
-if (!prefix || !tag) fail('--prefix and --tag are required (make verify PREFIX=... TAG=...)');
+}, fail, 'verify');
+const { pub } = values;
 if (!pub) fail('no public key: set COSIGN_PUB=path/to/cosign.pub');
 if (!existsSync(pub)) fail(`public key ${pub} does not exist (COSIGN_PUB; cosign generate-key-pair writes it beside the .key)`);
 requireTools(fail, 'cosign', 'skopeo');
 const version = values.version || tag;
 
-const table = archRows();
-const arches = values.arches ? values.arches.split(/\s+/).filter(Boolean) : table.map((r) => r.make);
-const rows = arches.map((a) => archRow(a, fail));
 
 /**
  * @param {string[]} args
