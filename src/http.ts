@@ -7,7 +7,7 @@ export const JSON_TYPE = 'application/json';
 export function send(
   res: ServerResponse,
   status: number,
-  body: string,
+  body: string | Buffer,
   contentType = TEXT,
   headers: Record<string, string> = {},
 ): void {

@@ -8,8 +8,9 @@ export type Format = 'text' | 'openmetrics';
 export type Labels = Readonly<Record<string, string>>;
 
 export function escapeLabel(value: string): string {
-  // Most values need no escaping: skip the three passes for them (a scrape escapes every label).
-  if (!/[\\\n"]/.test(value)) return value;
+  // Most values need no escaping: return them as they are (a scrape escapes every label).
+  // indexOf, not a RegExp test: the test allocated 55 bytes a call, 2500 calls a scrape.
+  if (value.indexOf('\\') < 0 && value.indexOf('\n') < 0 && value.indexOf('"') < 0) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -36,20 +37,87 @@ export function canonicalFloat(n: number): string {
   return fixed.includes('.') ? fixed : `${fixed}.0`;
 }
 
-/** `a="x",b="y"`: the inside of a label set, made once per series. */
-function labelBody(labels: Labels): string {
-  let body = '';
-  for (const k in labels) body += `${body === '' ? '' : ','}${k}="${escapeLabel(labels[k] as string)}"`;
-  return body;
+/**
+ * The bytes of an exposition, written piece by piece into one buffer. A scrape of 100
+ * checks is 150 KB of text; built as strings (a template per line, then a join) it left
+ * 1.3 MB of garbage per scrape, enough to make V8 grow its young generation, whose pages
+ * it then keeps: RssAnon rose by megabytes under a scraper and stayed. Written here, the
+ * pieces are constants or the label values themselves, and the buffer is off the V8 heap.
+ */
+export class ExpositionWriter {
+  private buf: Buffer;
+  private len = 0;
+
+  /** @param sizeHint bytes to start with, e.g. the size of the previous scrape */
+  constructor(sizeHint = 4096) {
+    this.buf = Buffer.allocUnsafe(Math.max(256, sizeHint));
+  }
+
+  /** Appends `s`, UTF-8 encoded. */
+  put(s: string): void {
+    // A UTF-16 unit is at most 3 bytes of UTF-8.
+    const most = s.length * 3;
+    if (this.len + most > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + most));
+      this.buf.copy(bigger, 0, 0, this.len);
+      this.buf = bigger;
+    }
+    this.len += this.buf.write(s, this.len);
+  }
+
+  get byteLength(): number {
+    return this.len;
+  }
+
+  /** What was written (a view: the writer must not be used after). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.len);
+  }
 }
 
-function sampleLine(name: string, body: string, value: number): string {
-  return `${name}${body === '' ? '' : `{${body}}`} ${formatValue(value)}`;
+/**
+ * One sample line: `name{k="v",...,le="x"} value`, written without building it as a
+ * string first. `le` is a histogram bucket's bound, already formatted.
+ */
+function sampleLine(out: ExpositionWriter, name: string, suffix: string, labels: Labels, value: number, le?: string): void {
+  out.put(name);
+  out.put(suffix);
+  let sep = '{';
+  for (const k in labels) {
+    out.put(sep);
+    out.put(k);
+    out.put('="');
+    out.put(escapeLabel(labels[k] as string));
+    out.put('"');
+    sep = ',';
+  }
+  if (le !== undefined) {
+    out.put(sep);
+    out.put('le="');
+    out.put(le);
+    out.put('"');
+    sep = ',';
+  }
+  out.put(sep === '{' ? ' ' : '} ');
+  out.put(formatValue(value));
+  out.put('\n');
+}
+
+/** Each bound list's `le` texts per format, made once: every check shares DURATION_BUCKETS. */
+const leTexts = new WeakMap<readonly number[], Readonly<Record<Format, readonly string[]>>>();
+
+function leText(bounds: readonly number[], format: Format): readonly string[] {
+  let texts = leTexts.get(bounds);
+  if (texts === undefined) {
+    texts = { text: [...bounds.map(formatValue), '+Inf'], openmetrics: [...bounds.map(canonicalFloat), '+Inf'] };
+    leTexts.set(bounds, texts);
+  }
+  return texts[format];
 }
 
 /** One series' value; writes its sample lines under the family name given. */
 export interface Metric {
-  samples(family: string, labels: Labels, format: Format, out: string[]): void;
+  samples(family: string, labels: Labels, format: Format, out: ExpositionWriter): void;
 }
 
 /** Only goes up; its sample is `<family>_total` in both formats. */
@@ -65,8 +133,8 @@ export class Counter implements Metric {
     return this.n;
   }
 
-  samples(family: string, labels: Labels, _format: Format, out: string[]): void {
-    out.push(sampleLine(`${family}_total`, labelBody(labels), this.n));
+  samples(family: string, labels: Labels, _format: Format, out: ExpositionWriter): void {
+    sampleLine(out, family, '_total', labels, this.n);
   }
 }
 
@@ -82,15 +150,15 @@ export class Gauge implements Metric {
     return this.v;
   }
 
-  samples(family: string, labels: Labels, _format: Format, out: string[]): void {
-    out.push(sampleLine(family, labelBody(labels), this.v));
+  samples(family: string, labels: Labels, _format: Format, out: ExpositionWriter): void {
+    sampleLine(out, family, '', labels, this.v);
   }
 }
 
 /** Labels that describe the process (a build); its sample is `<family>_info`, always 1. */
 export class Info implements Metric {
-  samples(family: string, labels: Labels, _format: Format, out: string[]): void {
-    out.push(sampleLine(`${family}_info`, labelBody(labels), 1));
+  samples(family: string, labels: Labels, _format: Format, out: ExpositionWriter): void {
+    sampleLine(out, family, '_info', labels, 1);
   }
 }
 
@@ -105,8 +173,9 @@ export class Histogram implements Metric {
   }
 
   observe(v: number): void {
-    const i = this.bounds.findIndex((le) => v <= le);
-    this.counts[i === -1 ? this.bounds.length : i] += 1;
+    let i = 0;
+    while (i < this.bounds.length && !(v <= (this.bounds[i] as number))) i++;
+    this.counts[i] += 1;
     this.total += v;
   }
 
@@ -117,16 +186,16 @@ export class Histogram implements Metric {
     return { buckets, sum: this.total, count: acc };
   }
 
-  samples(family: string, labels: Labels, format: Format, out: string[]): void {
-    const { buckets, sum, count } = this.cumulative();
-    const le = format === 'openmetrics' ? canonicalFloat : formatValue;
-    const body = labelBody(labels);
-    const bucket = `${family}_bucket`;
-    const before = body === '' ? '' : `${body},`;
-    this.bounds.forEach((bound, i) => out.push(sampleLine(bucket, `${before}le="${le(bound)}"`, buckets[i] ?? 0)));
-    out.push(sampleLine(bucket, `${before}le="+Inf"`, count));
-    out.push(sampleLine(`${family}_sum`, body, sum));
-    out.push(sampleLine(`${family}_count`, body, count));
+  samples(family: string, labels: Labels, format: Format, out: ExpositionWriter): void {
+    // Cumulated here rather than by cumulative(): a scrape should not allocate per series.
+    const le = leText(this.bounds, format);
+    let acc = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      acc += this.counts[i] as number;
+      sampleLine(out, family, '_bucket', labels, acc, le[i]);
+    }
+    sampleLine(out, family, '_sum', labels, this.total);
+    sampleLine(out, family, '_count', labels, acc);
   }
 }
 
@@ -146,6 +215,24 @@ const TEXT_SUFFIX: Readonly<Record<MetricType, string>> = { counter: '_total', i
 /** The text format has no info type: an info is a gauge of value 1 there. */
 const TEXT_TYPE: Readonly<Record<MetricType, string>> = { counter: 'counter', info: 'gauge', gauge: 'gauge', histogram: 'histogram' };
 
+/** Each spec's metadata lines per format, made once per spec object. */
+const heads = new WeakMap<FamilySpec, Readonly<Record<Format, string>>>();
+
+function familyHead(spec: FamilySpec): Readonly<Record<Format, string>> {
+  let head = heads.get(spec);
+  if (head === undefined) {
+    const { name, type, help, unit } = spec;
+    const textName = `${name}${TEXT_SUFFIX[type]}`;
+    head = {
+      // The order OpenMetrics recommends: TYPE, UNIT, HELP.
+      openmetrics: `# TYPE ${name} ${type}\n${unit === undefined ? '' : `# UNIT ${name} ${unit}\n`}# HELP ${name} ${escapeLabel(help)}\n`,
+      text: `# HELP ${textName} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${textName} ${TEXT_TYPE[type]}\n`,
+    };
+    heads.set(spec, head);
+  }
+  return head;
+}
+
 /** One name, type, unit and help for a set of series, each a Metric with its labels. */
 export class Family<M extends Metric = Metric> {
   constructor(
@@ -157,27 +244,25 @@ export class Family<M extends Metric = Metric> {
     if (TEXT_SUFFIX[type] !== '' && name.endsWith(TEXT_SUFFIX[type])) {
       throw new Error(`metric ${name}: give the name without ${TEXT_SUFFIX[type]}; the ${type} adds it`);
     }
+    this.head = familyHead(spec);
   }
 
-  render(format: Format, out: string[]): void {
-    const { name, type, help, unit } = this.spec;
-    if (format === 'openmetrics') {
-      // The order OpenMetrics recommends: TYPE, UNIT, HELP.
-      out.push(`# TYPE ${name} ${type}`);
-      if (unit !== undefined) out.push(`# UNIT ${name} ${unit}`);
-      out.push(`# HELP ${name} ${escapeLabel(help)}`);
-    } else {
-      const textName = `${name}${TEXT_SUFFIX[type]}`;
-      out.push(`# HELP ${textName} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE ${textName} ${TEXT_TYPE[type]}`);
-    }
-    for (const [labels, metric] of this.series) metric.samples(name, labels, format, out);
+  /** The metadata lines, per format: the same every scrape, so made once. */
+  private readonly head: Readonly<Record<Format, string>>;
+
+  render(format: Format, out: ExpositionWriter): void {
+    out.put(this.head[format]);
+    for (const [labels, metric] of this.series) metric.samples(this.spec.name, labels, format, out);
   }
 }
 
-/** The exposition: every family in order, and the `# EOF` OpenMetrics ends with. */
-export function renderFamilies(families: Iterable<Family>, format: Format): string {
-  const out: string[] = [];
+/**
+ * The exposition: every family in order, and the `# EOF` OpenMetrics ends with.
+ * @param sizeHint bytes to reserve, e.g. the size of the previous scrape
+ */
+export function renderFamilies(families: Iterable<Family>, format: Format, sizeHint?: number): Buffer {
+  const out = new ExpositionWriter(sizeHint);
   for (const family of families) family.render(format, out);
-  if (format === 'openmetrics') out.push('# EOF');
-  return `${out.join('\n')}\n`;
+  if (format === 'openmetrics') out.put('# EOF\n');
+  return out.bytes();
 }

@@ -3,7 +3,7 @@
 // Rendered by the primitives (metric.ts) in the format the scraper asked for.
 import type { Outcome } from './check';
 import type { ConnectionMetrics } from './connection-guard';
-import { Family, Gauge, Info, renderFamilies, type Counter, type Format, type Histogram, type Labels, type Metric } from './metric';
+import { Family, Gauge, Info, renderFamilies, type Counter, type FamilySpec, type Format, type Histogram, type Labels, type Metric } from './metric';
 import type { ProcessFigures } from './process-stats';
 
 export interface CheckMetrics {
@@ -35,6 +35,47 @@ export interface MetricsSnapshot {
 
 const OUTCOMES: readonly Outcome[] = ['success', 'failure', 'timeout'];
 
+type Spec = FamilySpec;
+const gauge = (name: string, help: string, unit?: string): Spec => ({ name, type: 'gauge', help, ...(unit === undefined ? {} : { unit }) });
+
+/**
+ * Every family's name, type, unit and help, made once: a Family keeps its metadata lines
+ * per spec object (metric.ts), so a scrape does not write them anew.
+ */
+const SPEC = {
+  build: { name: 'exechealthz_build', type: 'info', help: 'Always 1; the labels say which build and which Node.js runtime run.' },
+  up: gauge('exechealthz_check_up', '1 if the check answers 200 now (last run succeeded and is fresh), else 0.'),
+  exitCode: gauge('exechealthz_check_last_exit_code', 'Exit status of the last run; -1 if it was killed or could not start.'),
+  lastRun: gauge('exechealthz_check_last_run_timestamp_seconds', 'Unix time the last run ended.', 'seconds'),
+  lastDuration: gauge('exechealthz_check_last_run_duration_seconds', 'How long the last run took.', 'seconds'),
+  failures: gauge('exechealthz_check_consecutive_failures', 'Failed or timed-out runs since the last success.'),
+  runs: { name: 'exechealthz_check_runs', type: 'counter', help: 'Finished runs by result (success, failure, timeout).' },
+  durations: { name: 'exechealthz_check_run_duration_seconds', type: 'histogram', unit: 'seconds', help: 'Duration of runs.' },
+  rss: gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', 'bytes'),
+  startTime: gauge('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', 'seconds'),
+  heapUsed: gauge('nodejs_heap_used_bytes', 'V8 heap in use.', 'bytes'),
+  heapTotal: gauge('nodejs_heap_total_bytes', 'V8 heap reserved.', 'bytes'),
+  external: gauge('nodejs_external_memory_bytes', 'Memory of C++ objects bound to JavaScript (buffers included).', 'bytes'),
+  connections: gauge('exechealthz_http_connections', 'Open HTTP connections.'),
+  dropped: {
+    name: 'exechealthz_http_connections_dropped',
+    type: 'counter',
+    help: 'Connections closed because of --max-connections: the oldest idle one (evicted) or, all being busy, the new one (refused).',
+  },
+} as const satisfies Record<string, Spec>;
+
+/** The event-loop delay gauges: which figure, and its spec. */
+const LAG: readonly [keyof ProcessFigures['eventLoopDelay'], Spec][] = (
+  [
+    ['min', 'Smallest'],
+    ['mean', 'Mean'],
+    ['max', 'Largest'],
+    ['p50', 'Median'],
+    ['p90', '90th percentile'],
+    ['p99', '99th percentile'],
+  ] as const
+).map(([figure, what]) => [figure, gauge(`nodejs_eventloop_delay_${figure}_seconds`, `${what} event-loop delay since the previous scrape.`, 'seconds')]);
+
 /** A series per check, for those `pick` gives a value. */
 function perCheck(checks: readonly CheckMetrics[], pick: (c: CheckMetrics) => number | undefined): [Labels, Metric][] {
   const series: [Labels, Metric][] = [];
@@ -49,69 +90,42 @@ const one = (v: number): [Labels, Metric][] => [[{}, new Gauge(v)]];
 
 export function metricFamilies(snap: MetricsSnapshot): Family[] {
   const { checks, process: p } = snap;
-  const lag = p.eventLoopDelay;
   const families = [
-    new Family({ name: 'exechealthz_build', type: 'info', help: 'Always 1; the labels say which build and which Node.js runtime run.' }, [
-      [{ version: snap.version, node_version: snap.nodeVersion }, new Info()],
-    ]),
-    new Family({ name: 'exechealthz_check_up', type: 'gauge', help: '1 if the check answers 200 now (last run succeeded and is fresh), else 0.' }, perCheck(checks, (c) => (c.up ? 1 : 0))),
-    new Family({ name: 'exechealthz_check_last_exit_code', type: 'gauge', help: 'Exit status of the last run; -1 if it was killed or could not start.' }, perCheck(checks, (c) => c.last?.exitCode)),
+    new Family(SPEC.build, [[{ version: snap.version, node_version: snap.nodeVersion }, new Info()]]),
+    new Family(SPEC.up, perCheck(checks, (c) => (c.up ? 1 : 0))),
+    new Family(SPEC.exitCode, perCheck(checks, (c) => c.last?.exitCode)),
+    new Family(SPEC.lastRun, perCheck(checks, (c) => c.last?.endSeconds)),
+    new Family(SPEC.lastDuration, perCheck(checks, (c) => c.last?.durationSeconds)),
+    new Family(SPEC.failures, perCheck(checks, (c) => c.consecutiveFailures)),
     new Family(
-      { name: 'exechealthz_check_last_run_timestamp_seconds', type: 'gauge', unit: 'seconds', help: 'Unix time the last run ended.' },
-      perCheck(checks, (c) => c.last?.endSeconds),
-    ),
-    new Family(
-      { name: 'exechealthz_check_last_run_duration_seconds', type: 'gauge', unit: 'seconds', help: 'How long the last run took.' },
-      perCheck(checks, (c) => c.last?.durationSeconds),
-    ),
-    new Family({ name: 'exechealthz_check_consecutive_failures', type: 'gauge', help: 'Failed or timed-out runs since the last success.' }, perCheck(checks, (c) => c.consecutiveFailures)),
-    new Family(
-      { name: 'exechealthz_check_runs', type: 'counter', help: 'Finished runs by result (success, failure, timeout).' },
+      SPEC.runs,
       checks.flatMap((c) => OUTCOMES.map((result): [Labels, Metric] => [{ url: c.url, result }, c.runs[result]])),
     ),
     new Family(
-      { name: 'exechealthz_check_run_duration_seconds', type: 'histogram', unit: 'seconds', help: 'Duration of runs.' },
+      SPEC.durations,
       checks.map((c): [Labels, Metric] => [{ url: c.url }, c.durations]),
     ),
-    new Family({ name: 'process_resident_memory_bytes', type: 'gauge', unit: 'bytes', help: 'Resident memory size in bytes.' }, one(p.rssBytes)),
-    new Family({ name: 'process_start_time_seconds', type: 'gauge', unit: 'seconds', help: 'Start time of the process since unix epoch in seconds.' }, one(p.startTimeSeconds)),
-    new Family({ name: 'nodejs_heap_used_bytes', type: 'gauge', unit: 'bytes', help: 'V8 heap in use.' }, one(p.heapUsedBytes)),
-    new Family({ name: 'nodejs_heap_total_bytes', type: 'gauge', unit: 'bytes', help: 'V8 heap reserved.' }, one(p.heapTotalBytes)),
-    new Family({ name: 'nodejs_external_memory_bytes', type: 'gauge', unit: 'bytes', help: 'Memory of C++ objects bound to JavaScript (buffers included).' }, one(p.externalBytes)),
+    new Family(SPEC.rss, one(p.rssBytes)),
+    new Family(SPEC.startTime, one(p.startTimeSeconds)),
+    new Family(SPEC.heapUsed, one(p.heapUsedBytes)),
+    new Family(SPEC.heapTotal, one(p.heapTotalBytes)),
+    new Family(SPEC.external, one(p.externalBytes)),
   ];
-  const lagGauges: [string, number, string][] = [
-    ['min', lag.min, 'Smallest'],
-    ['mean', lag.mean, 'Mean'],
-    ['max', lag.max, 'Largest'],
-    ['p50', lag.p50, 'Median'],
-    ['p90', lag.p90, '90th percentile'],
-    ['p99', lag.p99, '99th percentile'],
-  ];
-  for (const [suffix, value, what] of lagGauges) {
-    families.push(
-      new Family({ name: `nodejs_eventloop_delay_${suffix}_seconds`, type: 'gauge', unit: 'seconds', help: `${what} event-loop delay since the previous scrape.` }, one(value)),
-    );
-  }
+  for (const [figure, spec] of LAG) families.push(new Family(spec, one(p.eventLoopDelay[figure])));
   const conn = snap.connections;
   if (conn !== undefined) {
     families.push(
-      new Family({ name: 'exechealthz_http_connections', type: 'gauge', help: 'Open HTTP connections.' }, one(conn.open)),
-      new Family(
-        {
-          name: 'exechealthz_http_connections_dropped',
-          type: 'counter',
-          help: 'Connections closed because of --max-connections: the oldest idle one (evicted) or, all being busy, the new one (refused).',
-        },
-        [
-          [{ reason: 'evicted' }, conn.dropped.evicted],
-          [{ reason: 'refused' }, conn.dropped.refused],
-        ],
-      ),
+      new Family(SPEC.connections, one(conn.open)),
+      new Family(SPEC.dropped, [
+        [{ reason: 'evicted' }, conn.dropped.evicted],
+        [{ reason: 'refused' }, conn.dropped.refused],
+      ]),
     );
   }
   return families;
 }
 
-export function renderMetrics(snap: MetricsSnapshot, format: Format): string {
-  return renderFamilies(metricFamilies(snap), format);
+/** The exposition's bytes; `sizeHint` (the previous scrape's size) saves regrowing the buffer. */
+export function renderMetrics(snap: MetricsSnapshot, format: Format, sizeHint?: number): Buffer {
+  return renderFamilies(metricFamilies(snap), format, sizeHint);
 }

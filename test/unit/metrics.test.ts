@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DURATION_BUCKETS } from '../../src/check';
-import { canonicalFloat, Counter, escapeLabel, Family, formatValue, Gauge, Histogram } from '../../src/metric';
+import { canonicalFloat, Counter, escapeLabel, ExpositionWriter, Family, formatValue, Gauge, Histogram } from '../../src/metric';
 import { renderMetrics, type CheckMetrics, type MetricsSnapshot } from '../../src/metrics';
 import { openMetricsProblems } from '../helpers/openmetrics';
 
@@ -47,7 +47,7 @@ const fresh: CheckMetrics = {
 };
 
 const snapshot: MetricsSnapshot = { version: '1.0', nodeVersion: 'v24.22.3', checks: [ran, fresh], process: proc };
-const text = renderMetrics(snapshot, 'text');
+const text = renderMetrics(snapshot, 'text').toString();
 const lines = text.split('\n');
 
 function has(line: string, among = lines): void {
@@ -152,7 +152,7 @@ describe('renderMetrics, text format 0.0.4', () => {
 });
 
 describe('renderMetrics, OpenMetrics 1.0.0', () => {
-  const om = renderMetrics(snapshot, 'openmetrics');
+  const om = renderMetrics(snapshot, 'openmetrics').toString();
   const omLines = om.split('\n');
 
   it('is valid by the OpenMetrics grammar and rules', () => assert.deepEqual(openMetricsProblems(om), []));
@@ -206,15 +206,44 @@ describe('renderMetrics, OpenMetrics 1.0.0', () => {
 describe('renderMetrics: HTTP connections', () => {
   const connections = { open: 7, dropped: { evicted: counter(3), refused: counter(1) } };
   it('renders the open gauge and the dropped counter by reason when given', () => {
-    const out = renderMetrics({ ...snapshot, checks: [], connections }, 'text');
+    const out = renderMetrics({ ...snapshot, checks: [], connections }, 'text').toString();
     assert.match(out, /^# TYPE exechealthz_http_connections gauge\nexechealthz_http_connections 7$/m);
     assert.match(out, /^# TYPE exechealthz_http_connections_dropped_total counter$/m);
     assert.match(out, /^exechealthz_http_connections_dropped_total\{reason="evicted"\} 3$/m);
     assert.match(out, /^exechealthz_http_connections_dropped_total\{reason="refused"\} 1$/m);
-    assert.deepEqual(openMetricsProblems(renderMetrics({ ...snapshot, connections }, 'openmetrics')), []);
+    assert.deepEqual(openMetricsProblems(renderMetrics({ ...snapshot, connections }, 'openmetrics').toString()), []);
   });
   it('leaves them out without a server', () => {
-    assert.doesNotMatch(renderMetrics({ ...snapshot, checks: [] }, 'text'), /http_connections/);
+    assert.doesNotMatch(renderMetrics({ ...snapshot, checks: [] }, 'text').toString(), /http_connections/);
+  });
+});
+
+describe('ExpositionWriter', () => {
+  it('writes UTF-8 across every growth of its buffer, whatever the first size', () => {
+    const pieces = ['# HELP x é\n', 'x{url="/ünï€😀"} ', '1.5', '\n', 'y'.repeat(5000), '€'.repeat(700)];
+    const want = Buffer.from(pieces.join(''));
+    for (const hint of [0, 1, 16, 300, 4096, want.length, 1 << 20]) {
+      const w = new ExpositionWriter(hint);
+      for (const p of pieces) w.put(p);
+      assert.equal(w.byteLength, want.length, `hint ${hint}`);
+      assert.ok(w.bytes().equals(want), `hint ${hint}`);
+    }
+  });
+
+  it('makes room for three bytes a character, not one', () => {
+    // 100 characters fit in the first 256 bytes; their 300 bytes of UTF-8 do not.
+    const w = new ExpositionWriter(0);
+    w.put('€'.repeat(100));
+    assert.equal(w.bytes().toString(), '€'.repeat(100));
+  });
+
+  it('renders the same exposition from a size hint too small, exact or too large', () => {
+    for (const format of ['text', 'openmetrics'] as const) {
+      const want = renderMetrics(snapshot, format).toString();
+      for (const hint of [1, 700, want.length, 10 * want.length]) {
+        assert.equal(renderMetrics(snapshot, format, hint).toString(), want, `${format}, hint ${hint}`);
+      }
+    }
   });
 });
 
@@ -242,9 +271,9 @@ describe('metric primitives', () => {
   it('escapes HELP as each format wants', () => {
     const f = new Family({ name: 'x', type: 'gauge', help: 'a "b" \\ c\nd' }, [[{}, new Gauge(1)]]);
     const out = (format: 'text' | 'openmetrics'): string[] => {
-      const o: string[] = [];
+      const o = new ExpositionWriter();
       f.render(format, o);
-      return o;
+      return o.bytes().toString().split('\n');
     };
     assert.equal(out('text')[0], '# HELP x a "b" \\\\ c\\nd');
     assert.equal(out('openmetrics')[1], '# HELP x a \\"b\\" \\\\ c\\nd');
