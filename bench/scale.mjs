@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hostRow } from '../build/lib.mjs';
 import { BenchError, BenchError as ScaleError, parseLongFlags } from './lib/args.mjs';
-import { runsTotal } from './lib/http.mjs';
+import { mustGet, runsTotal } from './lib/http.mjs';
 import { live } from './lib/live.mjs';
 import { runMain } from './lib/main.mjs';
 import { CLK_TCK, memBytes, treeCpuSeconds } from './lib/proc.mjs';
@@ -41,6 +41,8 @@ const USAGE =
 const GOAL_KIB_PER_CHECK = 64;
 /** CPU goal: CPU per run against the spawn loop's. */
 const GOAL_CPU_RATIO = 1.1;
+/** Scrapes of /metrics after the window, 100 ms apart: the scrape-cost columns. */
+const SCRAPES = 20;
 
 export { BenchError as ScaleError };
 
@@ -101,9 +103,11 @@ async function measure(name, argv, checks, opt) {
   const s = await start(name, argv);
   try {
     const deadline = Date.now() + 30_000;
+    // Polled once a period, as a scraper would not poll ten times a second: each /metrics of
+    // 100 checks is 150 KB, and its cost is measured on its own below.
     while ((await runsTotal(s, 30_000)) < checks * 2) {
       if (Date.now() > deadline) throw new ScaleError(`${name}: fewer than ${checks * 2} runs in 30 s`, 1);
-      await sleep(100);
+      await sleep(opt.periodMs);
     }
     await sleep(opt.periodMs); // start-up garbage and the first runs' JIT are not a steady state
     const runs0 = await runsTotal(s, 30_000);
@@ -118,7 +122,16 @@ async function measure(name, argv, checks, opt) {
     const runs1 = await runsTotal(s, 30_000);
     const runs = runs1 - runs0;
     if (runs <= 0) throw new ScaleError(`${name}: no run counted in ${opt.seconds} s`, 1);
-    return { anon: median(samples), anonMin: Math.min(...samples), anonMax: Math.max(...samples), msPerRun: ((cpu1 - cpu0) * 1000) / runs, runs };
+    const anon = median(samples);
+    // What a burst of scrapes leaves: SCRAPES of /metrics 100 ms apart, then RssAnon over 3 s.
+    let bytes = 0;
+    for (let i = 0; i < SCRAPES; i++) {
+      bytes = (await mustGet(s, '/metrics', 30_000)).body.length;
+      await sleep(100);
+    }
+    const after = [];
+    for (const end = Date.now() + 3000; Date.now() < end; await sleep(250)) after.push(memBytes(s.pid, 'RssAnon'));
+    return { anon, msPerRun: ((cpu1 - cpu0) * 1000) / runs, runs, scrapeBytes: bytes, afterScrapes: median(after) - anon };
   } finally {
     await stop(s);
   }
@@ -183,7 +196,7 @@ export async function runScale(opt, log = (line) => process.stderr.write(`${line
     `scale: ${opt.checks.join(', ')} checks of \`--cmd true --period ${opt.periodMs}ms${opt.flags.length > 0 ? ` ${opt.flags.join(' ')}` : ''}\`, ` +
       `${opt.rounds} round(s) of ${opt.seconds} s each, alternating; ${opt.exe} vs the spawn loop on ${opt.node} (${nodeVersion})`,
   );
-  const head = ['checks', 'RssAnon MB', 'loop MB', 'ratio', 'CPU ms/run', 'loop ms/run', 'ratio', 'runs'];
+  const head = ['checks', 'RssAnon MB', 'loop MB', 'ratio', 'CPU ms/run', 'loop ms/run', 'ratio', 'runs', '/metrics KB', `+MB after ${SCRAPES} scrapes`];
   if (opt.launcher !== undefined) head.push('launcher ms/run', 'vs loop');
   const table = [head];
   /** @type {Map<number, { ours: number, bare: number }>} */
@@ -205,6 +218,8 @@ export async function runScale(opt, log = (line) => process.stderr.write(`${line
       bc.toFixed(2),
       (oc / bc).toFixed(2) + cpuGoal,
       `${r.ours.map((x) => x.runs).join('/')} vs ${r.bare.map((x) => x.runs).join('/')}`,
+      (median(r.ours.map((x) => x.scrapeBytes)) / 1000).toFixed(1),
+      `${MB(median(r.ours.map((x) => x.afterScrapes)))} (loop ${MB(median(r.bare.map((x) => x.afterScrapes)))})`,
     ]);
     if (opt.launcher !== undefined) {
       const lc = median(r.launcher.map((x) => x.msPerRun));
@@ -227,7 +242,8 @@ export async function runScale(opt, log = (line) => process.stderr.write(`${line
     );
   }
   lines.push(
-    'RssAnon: median of samples every 250 ms over the window; CPU per run: utime+stime+cutime+cstime of the process ' +
+    `RssAnon: median of samples every 250 ms over the window; +MB after ${SCRAPES} scrapes: RssAnon's median over 3 s after ` +
+      `${SCRAPES} GETs of /metrics 100 ms apart, less the window's; CPU per run: utime+stime+cutime+cstime of the process ` +
       `(ticks of 1/${CLK_TCK} s) over the window / runs counted on /metrics; ratio = exechealthz / spawn loop. ` +
       `took ${Math.round((Date.now() - t0) / 1000)} s`,
   );
