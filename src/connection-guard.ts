@@ -3,7 +3,7 @@
 // new one: the kubelet opens a fresh connection per probe and must be served while slow
 // clients hold the rest. Only when every connection has a request in progress is the new
 // one closed. Node's own server.maxConnections would always refuse the newcomer.
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { Counter } from './metric';
 
@@ -60,19 +60,19 @@ export function guardConnections(max: number): ConnectionGuard {
     });
     server.on('request', (req, res) => {
       const socket = req.socket;
-      if (!open.has(socket)) return;
-      open.set(socket, (open.get(socket) ?? 0) + 1);
-      let done = false;
-      const finished = (): void => {
-        if (done) return;
-        done = true;
-        const n = open.get(socket);
-        if (n !== undefined) open.set(socket, Math.max(0, n - 1));
-      };
-      res.once('finish', finished);
-      res.once('close', finished);
+      const n = open.get(socket);
+      if (n === undefined) return;
+      open.set(socket, n + 1);
+      // One listener shared by every response, not two closures per request: a response
+      // emits 'close' once, whether it finished or its connection went first.
+      res.on('close', released);
     });
   };
+  function released(this: ServerResponse): void {
+    const socket = this.req.socket;
+    const n = open.get(socket);
+    if (n !== undefined) open.set(socket, Math.max(0, n - 1));
+  }
   return {
     figures: () => ({ open: open.size, evicted: dropped.evicted.value, refused: dropped.refused.value }),
     metrics: () => ({ open: open.size, dropped }),

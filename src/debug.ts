@@ -3,6 +3,7 @@
 import type { ServerResponse } from 'node:http';
 import { JSON_TYPE, send } from './http';
 import type { ProcessStats } from './process-stats';
+import type { RequestTarget } from './request-target';
 import type { Handler, Route } from './route';
 import { processStarter } from './runner';
 
@@ -25,7 +26,7 @@ Example: curl -o exechealthz.heapsnapshot http://127.0.0.1:8080/debug/heap
 `;
 
 /** Parses ?seconds=; returns an error message naming the parameter, value and limit. */
-export function profileSeconds(url: URL): number | string {
+export function profileSeconds(url: RequestTarget): number | string {
   const raw = url.searchParams.get('seconds');
   if (raw === null || raw === '') return DEFAULT_PROFILE_SECONDS;
   const n = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : NaN;
@@ -46,7 +47,7 @@ function stamp(): string {
 export function debugRoutes(stats: ProcessStats): Route[] {
   // One heavy job at a time: two heap snapshots at once could double the pod's memory.
   let busy = false;
-  const exclusive = (job: (res: ServerResponse, url: URL) => Promise<void>): Handler => {
+  const exclusive = (job: (res: ServerResponse, url: RequestTarget) => Promise<void>): Handler => {
     return async (_req, res, url) => {
       if (busy) {
         send(res, 409, 'another heap snapshot or CPU profile is in progress; retry when it is done\n');

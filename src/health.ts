@@ -6,6 +6,7 @@ import { formatDuration } from './duration';
 import { JSON_TYPE, send } from './http';
 import { V_REQUESTS, type Logger } from './log';
 import { describeResult, errorText, resultNote } from './result-text';
+import type { RequestTarget } from './request-target';
 import type { Handler } from './route';
 
 export interface HealthOptions {
@@ -100,7 +101,7 @@ export function jsonAnswer(check: Check, health: Health, options: HealthOptions)
   return { status: health.state === 'ok' ? 200 : 503, body: `${JSON.stringify(body)}\n` };
 }
 
-function wantsJson(req: IncomingMessage, url: URL): boolean {
+function wantsJson(req: IncomingMessage, url: RequestTarget): boolean {
   if (url.searchParams.get('format') === 'json') return true;
   return (req.headers.accept ?? '').includes('application/json');
 }

@@ -9,8 +9,8 @@ export function accessLine(method: string, path: string, status: number, ms: num
 }
 
 /**
- * Arranges the log line `choice` asks for, written when the answer is finished; `started`
- * is process.hrtime.bigint() at the request's arrival.
+ * Arranges the log line `choice` asks for, written when the answer is finished and timed
+ * from now (the request has just been routed).
  */
 export function logRequest(
   choice: RequestLog,
@@ -18,10 +18,10 @@ export function logRequest(
   req: IncomingMessage,
   res: ServerResponse,
   path: string,
-  started: bigint,
 ): void {
   // Access lines are verbosity 2 (--v 2): a sidecar does not log every kubelet probe.
   if (choice !== 'request' || !logger.enabled(V_REQUESTS)) return;
+  const started = process.hrtime.bigint();
   res.on('finish', () => {
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     logger.info(accessLine(req.method ?? '?', path, res.statusCode, ms, req.socket.remoteAddress ?? '?'));

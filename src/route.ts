@@ -2,8 +2,9 @@
 // and frozen: nothing adds a route to a running service, and `/` lists exactly what is
 // served.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestTarget } from './request-target';
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void | Promise<void>;
+export type Handler = (req: IncomingMessage, res: ServerResponse, url: RequestTarget) => void | Promise<void>;
 
 /**
  * Who writes a request's log line: the server, one access line per answered request

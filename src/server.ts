@@ -7,6 +7,7 @@ import type { Logger } from './log';
 import { send } from './http';
 import { logRequest } from './request-log';
 import { carriesBody, refuseBody } from './request-body';
+import { requestTarget } from './request-target';
 import type { RouteTable } from './route';
 
 const ALLOW = 'GET, HEAD';
@@ -50,14 +51,8 @@ export function createApp(table: RouteTable, logger: Logger, connections: Connec
       refuseBody(req, res);
       return;
     }
-    const started = process.hrtime.bigint();
-    // The host part is irrelevant; a fixed origin keeps a hostile Host header out of
-    // parsing, and prefixing (not resolving) keeps `//healthz` a path, not a host.
-    let url: URL;
-    try {
-      const raw = req.url ?? '/';
-      url = raw.startsWith('/') ? new URL(`http://localhost${raw}`) : new URL(raw);
-    } catch {
+    const url = requestTarget(req.url ?? '/');
+    if (url === undefined) {
       send(res, 400, 'bad request\n');
       return;
     }
@@ -68,18 +63,26 @@ export function createApp(table: RouteTable, logger: Logger, connections: Connec
       send(res, 404, '404 page not found\n');
       return;
     }
-    logRequest(route.log, logger, req, res, url.pathname, started);
+    logRequest(route.log, logger, req, res, url.pathname);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(res, 405, `method ${req.method ?? ''} not allowed: use ${ALLOW}\n`, undefined, { Allow: ALLOW });
       return;
     }
-    Promise.resolve()
-      .then(() => route.handler(req, res, url))
-      .catch((err: unknown) => {
-        logger.error(`${req.method} ${url.pathname} failed: ${err instanceof Error ? err.message : String(err)}`);
-        if (!res.headersSent) send(res, 500, 'internal error\n');
-        else res.destroy();
-      });
+    const failed = (err: unknown): void => {
+      logger.error(`${req.method} ${url.pathname} failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) send(res, 500, 'internal error\n');
+      else res.destroy();
+    };
+    // Called at once, not from a promise: most handlers answer synchronously, and a
+    // promise and a closure per request were a cost a bare server does not pay.
+    let pending: void | Promise<void>;
+    try {
+      pending = route.handler(req, res, url);
+    } catch (err) {
+      failed(err);
+      return;
+    }
+    if (pending !== undefined) pending.catch(failed);
   });
   // With no listener Node answers `Expect: 100-continue` itself, inviting the body;
   // routed here, such a request is refused before the client sends it.

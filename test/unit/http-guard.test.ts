@@ -90,14 +90,19 @@ describe('server with a body and a connection cap', () => {
     await new Promise((r) => fourth.once('data', r));
     assert.deepEqual(connections.figures(), { open: 3, evicted: 1, refused: 0 });
 
-    // fourth is idle again now: the next newcomer evicts it; then all three others are busy.
-    fourth.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
-    await until('three held requests', () => (held.length === 3 ? true : undefined), 5000);
+    // fourth is idle again once answered: the next newcomer evicts it, not itself.
     const fifth = await open();
-    await closed(fifth);
-    assert.deepEqual(connections.figures(), { open: 3, evicted: 1, refused: 1 });
+    await closed(fourth);
+    assert.deepEqual(connections.figures(), { open: 3, evicted: 2, refused: 0 });
+
+    // With fifth busy too, every other connection has a request in progress: the newcomer goes.
+    fifth.write('GET /hold HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until('three held requests', () => (held.length === 3 ? true : undefined), 5000);
+    const sixth = await open();
+    await closed(sixth);
+    assert.deepEqual(connections.figures(), { open: 3, evicted: 2, refused: 1 });
 
     for (const res of held) send(res, 200, 'done');
-    for (const s of [busy1, busy2, fourth]) s.destroy();
+    for (const s of [busy1, busy2, fifth]) s.destroy();
   });
 });

@@ -19,6 +19,14 @@ const logger: Logger = {
 const routes: Route[] = [
   { path: '/hello', description: 'd', handler: (_q, res, url) => send(res, 200, `hi ${url.searchParams.get('n') ?? ''}`), log: 'request' },
   { path: '/boom', description: 'd', handler: () => Promise.reject(new Error('kaput')), log: 'request' },
+  {
+    path: '/throw',
+    description: 'd',
+    handler: () => {
+      throw new Error('at once');
+    },
+    log: 'request',
+  },
   { path: '/tree', prefix: true, description: 'd', handler: (_q, res, url) => send(res, 200, url.pathname), log: 'request' },
 ];
 
@@ -66,6 +74,14 @@ describe('server', () => {
     assert.equal(reply.status, 500);
     assert.equal(reply.body, 'internal error\n');
     assert.ok(lines.includes('error GET /boom failed: kaput'));
+  });
+
+  it('turns a handler that throws at once into a 500 too, and keeps serving', async () => {
+    const reply = await httpRequest(`${base}/throw`);
+    assert.equal(reply.status, 500);
+    assert.equal(reply.body, 'internal error\n');
+    assert.ok(lines.includes('error GET /throw failed: at once'));
+    assert.equal((await httpRequest(`${base}/hello?n=2`)).body, 'hi 2');
   });
 
   it('serves paths under a prefix route but not look-alikes', async () => {
