@@ -36,6 +36,13 @@ export interface App {
   dropConnections(): void;
 }
 
+/** A handler threw or rejected: one log line, and a 500 if the answer has not begun. */
+function handlerFailed(logger: Logger, req: IncomingMessage, res: ServerResponse, path: string, err: unknown): void {
+  logger.error(`${req.method} ${path} failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (!res.headersSent) send(res, 500, 'internal error\n');
+  else res.destroy();
+}
+
 /** Idle keep-alive connections are closed this often while closing (see close()). */
 const IDLE_SWEEP_MS = 50;
 
@@ -68,21 +75,16 @@ export function createApp(table: RouteTable, logger: Logger, connections: Connec
       send(res, 405, `method ${req.method ?? ''} not allowed: use ${ALLOW}\n`, undefined, { Allow: ALLOW });
       return;
     }
-    const failed = (err: unknown): void => {
-      logger.error(`${req.method} ${url.pathname} failed: ${err instanceof Error ? err.message : String(err)}`);
-      if (!res.headersSent) send(res, 500, 'internal error\n');
-      else res.destroy();
-    };
     // Called at once, not from a promise: most handlers answer synchronously, and a
     // promise and a closure per request were a cost a bare server does not pay.
     let pending: void | Promise<void>;
     try {
       pending = route.handler(req, res, url);
     } catch (err) {
-      failed(err);
+      handlerFailed(logger, req, res, url.pathname, err);
       return;
     }
-    if (pending !== undefined) pending.catch(failed);
+    if (pending !== undefined) pending.catch((err: unknown) => handlerFailed(logger, req, res, url.pathname, err));
   });
   // With no listener Node answers `Expect: 100-continue` itself, inviting the body;
   // routed here, such a request is refused before the client sends it.
