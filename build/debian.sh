@@ -57,7 +57,18 @@ apt_arch() {
   mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc/sources.list.d" "$d/etc/preferences.d"
   if [ ! -s "$d/etc/sources.list.d/debian.sources" ]; then
     [ -r /etc/apt/sources.list.d/debian.sources ] || die "no /etc/apt/sources.list.d/debian.sources to take Debian's mirror from"
-    sed "s/\bbookworm\b/$DEB_SUITE/g" /etc/apt/sources.list.d/debian.sources > "$d/etc/sources.list.d/debian.sources"
+    case "$DEB_SUITE" in
+      stable | oldstable)
+        # An alias's own index only (see older_suite): not its -updates or -security suites,
+        # which carry the newer uploads it is asked for when those are not served.
+        awk -v s="$DEB_SUITE" 'BEGIN { RS = ""; ORS = "\n\n" }
+          $0 ~ /(^|\n)Suites:([^\n]* )?bookworm( |\n|$)/ {
+            n = split($0, l, "\n"); out = ""
+            for (i = 1; i <= n; i++) out = out (l[i] ~ /^Suites:/ ? "Suites: " s : l[i]) "\n"
+            printf "%s\n", out }' /etc/apt/sources.list.d/debian.sources ;;
+      *) sed "s/\bbookworm\b/$DEB_SUITE/g" /etc/apt/sources.list.d/debian.sources ;;
+    esac > "$d/etc/sources.list.d/debian.sources"
+    grep -q '^Suites:' "$d/etc/sources.list.d/debian.sources" || die "no bookworm entry in /etc/apt/sources.list.d/debian.sources to take Debian's mirror from"
   fi
   "$tool" -q \
     -o APT::Architecture="$da" -o APT::Architectures="$da" \
@@ -93,8 +104,12 @@ fetch_deb() {
   if [ ! -f "$dir/$file" ] || ! echo "$sum  $dir/$file" | sha256sum -c --status; then
     rm -f "$dir/$file"
     case " ${DEB_UPDATED:-} " in *" $DEB_SUITE-$da "*) ;; *) apt_update_arch "$da"; DEB_UPDATED="${DEB_UPDATED:-} $DEB_SUITE-$da" ;; esac
-    (cd "$dir" && apt_arch apt-get "$da" download "$pkg=$ver" >/dev/null 2>"$dir/.err") \
-      || die "pinned $pkg $ver ($da, $DEB_SUITE) cannot be downloaded: $(grep -m1 '^E:' "$dir/.err" || tail -n1 "$dir/.err"). Debian keeps only current versions: re-pin (make rootfs-lock, or make node-lock for the Node packages) and commit the lock"
+    if ! (cd "$dir" && apt_arch apt-get "$da" download "$pkg=$ver" >/dev/null 2>"$dir/.err"); then
+      # A version pinned from the older copy of the release's index (see pin_deb).
+      local older
+      older="$(older_suite "$da")" && (cd "$dir" && DEB_SUITE="$older" apt_arch apt-get "$da" download "$pkg=$ver" >/dev/null 2>"$dir/.err2") \
+        || die "pinned $pkg $ver ($da, $DEB_SUITE) cannot be downloaded: $(grep -m1 '^E:' "$dir/.err" || tail -n1 "$dir/.err"). Debian keeps only current versions: re-pin (make rootfs-lock, or make node-lock for the Node packages) and commit the lock"
+    fi
     [ -f "$dir/$file" ] || die "apt-get download $pkg=$ver did not produce $file"
     echo "$sum  $dir/$file" | sha256sum -c --status \
       || { rm -f "$dir/$file"; die "$file does not match the SHA-256 pinned in $lock"; }
@@ -102,15 +117,57 @@ fetch_deb() {
   printf '%s\n' "$dir/$file"
 }
 
-# pin_deb DEBARCH PACKAGE: "version<TAB>sha256<TAB>filename" of the candidate $DEB_SUITE serves
-# today (index refreshed by the caller), without downloading it.
+# served URI: whether the archive serves the file at URI (a HEAD request; no download).
+served() { curl -fsSI -o /dev/null --retry 2 "$1" 2>/dev/null; }
+
+# older_suite DEBARCH: the name of the archive's alias (stable, oldstable) whose signed Release
+# says Codename: $DEB_SUITE, with its private index refreshed; fails if there is none. A mirror
+# can list a new upload in the suite's index before its pool serves the files for every arch
+# (seen here: trixie's libc6, libnode115 and base-files answered 404 for two of the arches of
+# build/arches.tsv while a third's were there), and its alias index may still be the previous
+# point release's,
+# whose versions the pool does serve. Same release, same signature chain, an older upload.
+older_suite() {
+  local da="$1" alias rel
+  for alias in stable oldstable; do
+    [ "$alias" != "$DEB_SUITE" ] || continue
+    # Refreshed at most every ten minutes: a lock run asks once per package.
+    if [ -z "$(find "$DEB_CACHE/apt/$alias-$da/.updated" -mmin -10 2>/dev/null)" ]; then
+      # In a subshell: apt_update_arch stops the process when an alias has no index.
+      (DEB_SUITE="$alias" apt_update_arch "$da") 2>/dev/null || continue
+      touch "$DEB_CACHE/apt/$alias-$da/.updated"
+    fi
+    rel="$(ls "$DEB_CACHE/apt/$alias-$da/lists/"*_dists_"${alias}"_InRelease 2>/dev/null | head -n1)"
+    [ -n "$rel" ] && [ "$(awk '/^Codename:/ { print $2; exit }' "$rel")" = "$DEB_SUITE" ] || continue
+    printf '%s\n' "$alias"
+    return 0
+  done
+  return 1
+}
+
+# pin_deb DEBARCH PACKAGE: "version<TAB>sha256<TAB>filename" of the newest version of PACKAGE
+# in $DEB_SUITE (index refreshed by the caller) whose file the archive serves, without
+# downloading it: the suite index's own candidate, or, when the pool answers 404 for it, the
+# candidate of the older copy of the same release's index (older_suite), with a warning.
 pin_deb() {
-  local da="$1" pkg="$2" line ver
+  local da="$1" pkg="$2" line ver uri file sum older
   # --print-uris: 'URI' FILENAME SIZE SHA256:HEX for the candidate version.
   line="$(apt_arch apt-get "$da" download --print-uris "$pkg" 2>/dev/null | grep -E "^'" | head -n1)" || true
   [ -n "$line" ] || die "$pkg is not in the $DEB_SUITE index for $da"
-  read -r _ file _ sum <<<"$line"
+  read -r uri file _ sum <<<"$line"
   ver="$(apt_arch apt-cache "$da" show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ { print $2; exit }')"
   [ -n "$ver" ] || die "no version found for $pkg ($da, $DEB_SUITE)"
+  if ! served "${uri//\'/}"; then
+    older="$(older_suite "$da")" \
+      || die "$pkg $ver is in the $DEB_SUITE index for $da but the archive does not serve ${uri//\'/}, and no older index of $DEB_SUITE is there to fall back on; try again when the mirror has synced"
+    local over osum ofile ouri
+    line="$(DEB_SUITE="$older" apt_arch apt-get "$da" download --print-uris "$pkg" 2>/dev/null | grep -E "^'" | head -n1)" || true
+    read -r ouri ofile _ osum <<<"$line"
+    over="$(DEB_SUITE="$older" apt_arch apt-cache "$da" show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ { print $2; exit }')"
+    [ -n "$over" ] && dpkg --compare-versions "$over" lt "$ver" && served "${ouri//\'/}" \
+      || die "$pkg $ver is in the $DEB_SUITE index for $da but the archive does not serve it, nor an older version from its $older index ($DEB_SUITE); try again when the mirror has synced"
+    log "warning: the archive does not serve $pkg $ver ($da, $DEB_SUITE) yet; pinned $over from its older $older index of $DEB_SUITE"
+    ver="$over" file="$ofile" sum="$osum"
+  fi
   printf '%s\t%s\t%s\n' "$ver" "${sum#SHA256:}" "$file"
 }
