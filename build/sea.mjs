@@ -38,10 +38,12 @@ export async function makeSea({ node, main, out, work, label, makeBlob, appendFu
   copyFileSync(node, out);
   if (appendFuse) writeFileSync(out, `${FUSE}:0`, { flag: 'a' });
   const copied = readFileSync(out);
-  if (copied[5] === ELFDATA2MSB) {
+  if (copied[5] === ELFDATA2MSB || appendFuse) {
     // postject writes a big-endian ELF's notes and program headers little-endian (the result
-    // crashes in the loader), so such a file gets its note from build/elf-note.mjs and its
-    // fuse flipped here, as postject would.
+    // crashes in the loader), and its rewrite of Debian's small PIE launcher crashed one
+    // arch's at start even before the blob was read (seen with 20.19.2+dfsg-1+deb13u2),
+    // so such a file gets its note from build/elf-note.mjs, which moves no byte of it, and
+    // its fuse flipped here, as postject would.
     let bytes;
     try {
       bytes = addNote(copied, 'NODE_SEA_BLOB', readFileSync(blob));
