@@ -334,18 +334,9 @@ out/.scripts-stamp: $(wildcard build/*.mjs build/*/*.mjs) tsconfig.scripts.json 
 test-integration: out/.stamp bin/$(HOST_ARCH)/exechealthz ## Integration tests against the real executable (bundle + Node)
 	EXECHEALTHZ_BIN=$(CURDIR)/bin/$(HOST_ARCH)/exechealthz $(NODE_TEST) out/test/integration/*.test.js
 
-test-arch: out/.stamp $(EXECUTABLES) all-rootfs sbom ## Every arch executable under QEMU user emulation
-	$(NODE_TEST) out/test/arch/*.test.js
-
-test-e2e: out/.stamp ## Images on a real Docker engine and registry (one suite at a time: they share the engine)
-	$(NODE_TEST) --test-concurrency=1 out/test/e2e/*.test.js
-
-## ---- benchmarks ---------------------------------------------------------------
-
-# Node the executable embeds: its bare node:http baseline runs on this very binary.
-BENCH_NODE := $(call node_bin,$(HOST_ARCH))
-# The older Node line the bench sets beside it (the lock's compare entry: the oldest line an
-# arch embeds), as this machine's Node and the same bundle made an executable on it.
+# The oldest Node an arch can embed (the lock's compare entry: an arch's pin, or its npm package's
+# newest), as this machine's Node and the same bundle made an executable on it: the bench sets it
+# beside the current line, the hostile suite proves the HTTP mitigations on it.
 COMPARE_NODE_VERSION := $(shell node -p "require('./build/node.lock.json').compare.version" 2>/dev/null)
 COMPARE_NODE := $(NODE_CACHE)/$(COMPARE_NODE_VERSION)/$(HOST_ARCH)/node
 COMPARE_EXE := bin/compare/node$(COMPARE_NODE_VERSION)/exechealthz
@@ -356,6 +347,16 @@ $(COMPARE_NODE): build/node-fetch.mjs build/lib.mjs
 $(COMPARE_EXE): dist/exechealthz.cjs $(COMPARE_NODE) $(PKG_HOST_NODE) build/executable.mjs build/sea.mjs build/elf-note.mjs build/lib.mjs
 	node build/executable.mjs --arch $(HOST_ARCH) --bundle $< --node $(COMPARE_NODE) --node-version $(COMPARE_NODE_VERSION) --out $@
 
+test-arch: out/.stamp $(EXECUTABLES) all-rootfs sbom $(COMPARE_EXE) ## Every arch executable under QEMU user emulation, and the service on the oldest Node an arch can embed
+	EXECHEALTHZ_COMPARE_BIN=$(CURDIR)/$(COMPARE_EXE) $(NODE_TEST) out/test/arch/*.test.js
+
+test-e2e: out/.stamp ## Images on a real Docker engine and registry (one suite at a time: they share the engine)
+	$(NODE_TEST) --test-concurrency=1 out/test/e2e/*.test.js
+
+## ---- benchmarks ---------------------------------------------------------------
+
+# Node the executable embeds: its bare node:http baseline runs on this very binary.
+BENCH_NODE := $(call node_bin,$(HOST_ARCH))
 # Extra bench/bench.mjs flags, e.g. BENCH_FLAGS='--rounds 1 --only sea,sea-old'.
 BENCH_FLAGS ?=
 bench: bin/$(HOST_ARCH)/exechealthz dist/exechealthz.cjs $(BENCH_NODE) $(COMPARE_EXE) $(COMPARE_NODE) ## Benchmark: the executable on each Node line vs a bare node:http server on the same Node, ratios (~12 min)

@@ -8,8 +8,9 @@
 //   --arch ARCH      ARCH's runtime -> .cache/node/<ver>/<ARCH>/node, plus the Node that makes
 //                    its SEA blob when pkg needs another one (see blobBy below)
 //   --pkg-host       this machine's Node >= 22 that runs pkg -> .cache/node/pkg-host/node
-//   --compare        this machine's Node of the oldest line the lock embeds, for the
-//                    benchmark -> .cache/node/<ver>/<host ARCH>/node
+//   --compare        this machine's Node of the oldest release an arch can embed (its pin, or
+//                    its npm package's newest), for the benchmark and the hostile suite
+//                    -> .cache/node/<ver>/<host ARCH>/node
 // "This machine" is the host row of build/arches.tsv (its qemu column is `uname -m`).
 //   --refresh [--node-version V] [--arch-version ARCH=V ...] [--arch-source ARCH=npm|debian ...]
 //             [--pkg-host-major M]
@@ -210,7 +211,7 @@ const LOCK_COMMENT = [
   'whose blob column in build/arches.tsv is pkg take the host\'s Node of the same version, which runs here; blob self makes its own under QEMU).',
   'source debian: Debian\'s nodejs (role launcher: /usr/bin/node, which with the blob becomes the executable) and libnode (role library:',
   'the runtime, in the arch\'s base rootfs with its SEA fuse set), pinned by version and SHA-256 of the .deb from suite.',
-  'pkgHost runs pkg (>= 22); compare is the host\'s Node of the oldest embedded line, for make bench.',
+  'pkgHost runs pkg (>= 22); compare is the host\'s Node of the oldest release an arch can embed (its pin, or from npm), for make bench and the hostile suite.',
   'Refresh: make node-lock (every arch to the newest release of its own line, from its own source); NODE_VERSION=24 or 24.22.3 for',
   'every npm arch, NODE_VERSION_<arch>=... for one, NODE_SOURCE_<arch>=npm|debian to switch. This comment is kept by the refresh.',
 ].join(' ');
@@ -264,7 +265,15 @@ function refresh() {
     lock.arches[row.make] = entry;
   }
   lock.pkgHost = pin(hostNode, values['pkg-host-major'], 'pkg host');
-  const oldest = Object.values(lock.arches).map((e) => e.version).sort(newer)[0] ?? fail('build/arches.tsv lists no arch');
+  // The oldest Node an arch can embed: its pin, or for an arch on Debian's Node the newest its
+  // npm package offers (what NODE_SOURCE_<arch>=npm gives: 20.11.0 for the 32-bit and big-endian ones),
+  // so the bench and the hostile suite keep showing the line whose HTTP-layer gaps the
+  // service has to cover by itself.
+  const candidates = archRows().flatMap((row) => {
+    const e = lock.arches[row.make];
+    return e?.source === 'debian' ? [e.version, npm(['view', `node-linux-${row.node}`, 'version']).trim()] : [e?.version ?? ''];
+  }).filter(Boolean);
+  const oldest = candidates.sort(newer)[0] ?? fail('build/arches.tsv lists no arch');
   lock.compare = pin(hostNode, oldest, `the ${host.make} Node ${oldest} make bench compares with`);
   writeFileSync(`${LOCK}.tmp`, JSON.stringify(lock, null, 2) + '\n');
   renameSync(`${LOCK}.tmp`, LOCK);
