@@ -6,7 +6,7 @@ import type { ConnectionGuard } from './connection-guard';
 import type { Logger } from './log';
 import { send } from './http';
 import { logRequest } from './request-log';
-import { carriesBody, refuseBody } from './request-body';
+import { carriesBody, hidesFraming, refuseBody, refuseFolded } from './request-body';
 import { requestTarget } from './request-target';
 import type { RouteTable } from './route';
 
@@ -56,6 +56,10 @@ export function createApp(table: RouteTable, logger: Logger, connections: Connec
   }, (req, res) => {
     if (carriesBody(req.headers)) {
       refuseBody(req, res);
+      return;
+    }
+    if (hidesFraming(req.rawHeaders)) {
+      refuseFolded(req, res);
       return;
     }
     const url = requestTarget(req.url ?? '/');

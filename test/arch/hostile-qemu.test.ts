@@ -1,7 +1,7 @@
 // The HTTP-surface mitigations hold on every arch's executable, whatever Node it embeds, and
 // on the oldest Node an arch can be set to embed (the lock's compare entry: npm's 20.11.0,
 // which reads an endless chunk extension without limit), built natively by make as
-// $EXECHEALTHZ_COMPARE_BIN: request bodies and chunk
+// $EXECHEALTHZ_COMPARE_BIN, where the request-smuggling shapes run too: request bodies and chunk
 // extensions refused from the head before the client wrote 1 MiB, RSS growth under 5 MB
 // (the service's own: QEMU's translated-code cache is not counted, and a first unmeasured
 // pass loads what a refusal needs), and 500 slow connections not keeping a fresh probe
@@ -9,7 +9,7 @@
 // client pace and longer deadlines), never a larger byte budget.
 import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
-import { bodyCase, BODY_CASES, kubeletLimitMs, primeBodyCases, slowloris, warm } from '../helpers/hostile';
+import { bodyCase, BODY_CASES, kubeletLimitMs, primeBodyCases, slowloris, smugglingRefused, SMUGGLING_SHAPES, warm } from '../helpers/hostile';
 import { startService, type Service } from '../helpers/service';
 import { arches, isHost, requireFile, type Arch } from '../helpers/arches';
 import { hostMake, nodeLock } from '../helpers/node-lock';
@@ -76,4 +76,16 @@ describe('hostile clients against every arch executable', () => {
     process.env['EXECHEALTHZ_BIN'] = bin; // read by startService's serviceCommand()
     await hostile(t, host, { ...process.env, EXECHEALTHZ_BIN: bin }, `Node ${compare.version}`);
   });
+  // The parser of the oldest Node lets some of these through (a folded Content-Length on
+  // 20.11.0): the service itself must refuse them there.
+  for (const [name, bytes] of SMUGGLING_SHAPES) {
+    it(`the service on Node ${compare?.version ?? '?'}: smuggling shape "${name}": 400 or a close, never a second response`, async () => {
+      const bin = process.env['EXECHEALTHZ_COMPARE_BIN'] ?? '';
+      assert.notEqual(bin, '', 'EXECHEALTHZ_COMPARE_BIN is not set: run this suite with make test-arch, which builds it');
+      process.env['EXECHEALTHZ_BIN'] = bin;
+      const s = await startService(['--period', '1s', '--quiet'], { env: { ...process.env, EXECHEALTHZ_BIN: bin } });
+      running.push(s);
+      await smugglingRefused(s.port, bytes);
+    });
+  }
 });

@@ -367,3 +367,27 @@ export async function bodyCase(
   return { bytes: result.bytesWritten, rssGrowth, ended: result.ended };
 }
 
+
+const NEXT = 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n';
+/** Request heads a front-end and the service could frame differently, each followed by a second request. */
+export const SMUGGLING_SHAPES: readonly (readonly [string, string])[] = [
+  ['Content-Length with Transfer-Encoding', `GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${NEXT}`],
+  ['two differing Content-Lengths', `GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n${NEXT}`],
+  ['Content-Length: +5', `GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello${NEXT}`],
+  ['space before the colon', `GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length : 5\r\n\r\nhello${NEXT}`],
+  ['bare LF line endings', `GET /healthz HTTP/1.1\nHost: x\n\n${NEXT}`],
+  ['a bare LF inside CRLF headers', `GET /healthz HTTP/1.1\r\nHost: x\nX: y\r\n\r\n${NEXT}`],
+  ['chunked GET with an empty body', `GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${NEXT}`],
+  // CVE-2024-27982's shape: Node before 20.12.1 joins the folded line to X-A, so its parser
+  // sees no body and the 41 bytes after the head as the second request.
+  ['a Content-Length folded into the header before it (obs-fold)', `GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: y\r\n Content-Length: ${Buffer.byteLength(NEXT)}\r\n\r\n${NEXT}`],
+];
+
+/** One shape of SMUGGLING_SHAPES on a fresh connection: 400 (or 413) or no answer, never a second response, and the server closes. */
+export async function smugglingRefused(port: number, bytes: string, deadlineMs = 10_000): Promise<void> {
+  const r = await exchange(port, bytes, deadlineMs);
+  const status = firstStatus(r.received);
+  assert.ok(status === undefined || status === 400 || status === 413, `status ${status}: ${r.received}`);
+  assert.ok((r.received.match(/HTTP\/1\.[01] \d{3} /g) ?? []).length <= 1, `a second response: ${r.received}`);
+  assert.equal(r.closedByServer, true, 'the server closed the connection');
+}

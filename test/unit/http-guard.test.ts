@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { guardConnections, pickVictim } from '../../src/connection-guard';
 import { send } from '../../src/http';
 import type { Logger } from '../../src/log';
-import { carriesBody } from '../../src/request-body';
+import { carriesBody, foldsHeaders, hidesFraming } from '../../src/request-body';
 import { routeTable, type Route } from '../../src/route';
 import { createApp } from '../../src/server';
 import { exchange, firstStatus } from '../helpers/hostile';
@@ -27,6 +27,35 @@ describe('carriesBody', () => {
   for (const [headers, expected] of cases) {
     it(`${JSON.stringify(headers)} -> ${expected}`, () => assert.equal(carriesBody(headers), expected));
   }
+});
+
+describe('foldsHeaders: the runtimes whose parser joins a folded header line instead of a 400', () => {
+  const cases: [string, boolean][] = [
+    ['20.11.0', true], ['v20.11.0', true], ['20.12.0', true], ['18.20.0', true], ['21.7.1', true], ['16.20.2', true],
+    ['20.12.1', false], ['20.19.2', false], ['18.20.1', false], ['21.7.2', false], ['22.0.0', false], ['24.22.3', false],
+  ];
+  for (const [version, expected] of cases) {
+    it(`${version} -> ${expected}`, () => assert.equal(foldsHeaders(version), expected));
+  }
+});
+
+describe('hidesFraming: a framing header a fold joined into another value', () => {
+  const cases: [string[], boolean][] = [
+    [['X-A', 'y Content-Length: 41'], true],
+    [['X-A', 'y\tcontent-length : 5'], true],
+    [['X-A', 'y Transfer-Encoding: chunked'], true],
+    [['X-A', 'Content-Length:5'], true],
+    [['Host', 'x', 'X-A', 'y'], false],
+    [['Referer', 'http://h/content-length'], false],
+    [['X-A', 'my-content-length: 5'], false],
+    [[], false],
+  ];
+  for (const [raw, expected] of cases) {
+    it(`${JSON.stringify(raw)} -> ${expected}`, () => assert.equal(hidesFraming(raw, true), expected));
+  }
+  it('never on a runtime whose parser refuses folds itself', () => {
+    assert.equal(hidesFraming(['X-A', 'y Content-Length: 41'], false), false);
+  });
 });
 
 describe('pickVictim', () => {
