@@ -1,5 +1,6 @@
-// docs/building.md's arch table is a view of build/arches.tsv and build/node.lock.json: adding
-// or moving an arch there without the docs (or the other way round) fails here.
+// docs/building.md's arch table and the README's runtime table are views of build/arches.tsv
+// and build/node.lock.json: adding or moving an arch or its Node there without the docs (or
+// the other way round) fails here.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ interface LockEntry {
   readonly source?: string;
   readonly package?: string;
   readonly version: string;
+  readonly debs?: readonly { readonly package: string; readonly version: string }[];
 }
 
 const DOC = 'docs/building.md';
@@ -53,6 +55,38 @@ describe(`${DOC}: the arch table`, () => {
       assert.equal(pkgTarget, a.blob === 'self' || debianNode ? '(none: see below)' : a.pkg);
       assert.equal(debian, a.debian);
       assert.equal(platform, a.platform);
+    });
+  }
+});
+
+describe('README.md: the runtime table of the Security section', () => {
+  const lock = (JSON.parse(readFileSync(join(ROOT, 'build', 'node.lock.json'), 'utf8')) as { arches: Record<string, LockEntry> }).arches;
+  const text = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const begin = text.indexOf('<!-- runtime:begin');
+  const end = text.indexOf('<!-- runtime:end -->');
+  const rows = new Map(text.slice(begin, end).split('\n').filter((l) => l.startsWith('| `'))
+    .map((l) => l.split('|').slice(1, -1).map((c) => c.trim().replace(/`/g, '')))
+    .map((cells) => [cells[0] ?? '', cells] as const));
+
+  it('has exactly the arches of build/arches.tsv, in its order', () => {
+    assert.ok(begin !== -1 && end > begin, 'README.md has no runtime:begin/end markers');
+    assert.deepEqual([...rows.keys()], arches().map((a) => a.make));
+  });
+
+  for (const a of arches()) {
+    it(`${a.make}: the Node version and the package (and Debian version) the lock pins`, () => {
+      const [, version = '', from = ''] = rows.get(a.make) ?? [];
+      const entry = lock[a.make];
+      assert.ok(entry !== undefined, `build/node.lock.json pins no Node for ${a.make}`);
+      assert.equal(version, entry.version);
+      if (entry.source === 'debian') {
+        const debs = entry.debs ?? [];
+        assert.ok(debs.length > 0);
+        for (const d of debs) assert.ok(from.includes(d.package), `${a.make}: "${from}" does not name ${d.package}`);
+        assert.ok(from.endsWith(` ${debs[0]?.version ?? ''}`), `${a.make}: "${from}" is not Debian's ${debs[0]?.version ?? ''}`);
+      } else {
+        assert.equal(from, `npm node-linux-${a.node}`);
+      }
     });
   }
 });
