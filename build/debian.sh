@@ -125,8 +125,8 @@ served() { curl -fsSI -o /dev/null --retry 2 "$1" 2>/dev/null; }
 # can list a new upload in the suite's index before its pool serves the files for every arch
 # (seen here: trixie's libc6, libnode115 and base-files answered 404 for two of the arches of
 # build/arches.tsv while a third's were there), and its alias index may still be the previous
-# point release's,
-# whose versions the pool does serve. Same release, same signature chain, an older upload.
+# point release's, whose versions the pool does serve. Same release, same signature chain, an
+# older upload.
 older_suite() {
   local da="$1" alias rel
   for alias in stable oldstable; do

@@ -266,9 +266,9 @@ function refresh() {
   }
   lock.pkgHost = pin(hostNode, values['pkg-host-major'], 'pkg host');
   // The oldest Node an arch can embed: its pin, or for an arch on Debian's Node the newest its
-  // npm package offers (what NODE_SOURCE_<arch>=npm gives: 20.11.0 for the 32-bit and big-endian ones),
-  // so the bench and the hostile suite keep showing the line whose HTTP-layer gaps the
-  // service has to cover by itself.
+  // npm package offers (what NODE_SOURCE_<arch>=npm gives, 20.11.0 for each of them today), so
+  // the bench and the hostile suite keep showing the line whose HTTP-layer gaps the service
+  // has to cover by itself.
   const candidates = archRows().flatMap((row) => {
     const e = lock.arches[row.make];
     return e?.source === 'debian' ? [e.version, npm(['view', `node-linux-${row.node}`, 'version']).trim()] : [e?.version ?? ''];
