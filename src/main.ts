@@ -6,6 +6,7 @@ import { configLines } from './config-text';
 import { realClock } from './clock';
 import type { Config } from './config';
 import { guardConnections } from './connection-guard';
+import { listen } from './listen';
 import { parseFlags, UsageError, USAGE, type ParseOutcome } from './flags';
 import { createLogger, flushLogs, V_RUNS, type Logger } from './log';
 import { makeLookPath } from './lookpath';
@@ -118,7 +119,7 @@ function main(): void {
   });
   onSignals(stops.request);
   // Probes start once the port is ours: a service that cannot serve must not run them.
-  server.listen(config.port, config.address, () => {
+  listen(server, config.port, config.address, () => {
     listening = true;
     for (const check of checks) check.start();
     const addr = server.address() as AddressInfo;
