@@ -11,6 +11,7 @@
 // are missing or not shaped as expected, startWithHandles is undefined and the runner
 // uses child_process (child-start.ts).
 import { getSystemErrorName } from 'node:util';
+import { processBinding } from './process-binding';
 import { readArea, type ProcessEvents, type StartProcess, type StartedProcess } from './process-start';
 
 interface ProcessHandle {
@@ -49,11 +50,10 @@ interface Handles {
 
 function loadHandles(): Handles | undefined {
   try {
-    const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
-    if (typeof binding !== 'function') return undefined;
-    const pw = binding.call(process, 'process_wrap') as { Process?: unknown; constants?: { kProcessFlagDetached?: unknown } };
-    const pi = binding.call(process, 'pipe_wrap') as { Pipe?: unknown; constants?: { SOCKET?: unknown } };
-    const sw = binding.call(process, 'stream_wrap') as { streamBaseState?: unknown; kReadBytesOrError?: unknown };
+    const pw = processBinding('process_wrap') as { Process?: unknown; constants?: { kProcessFlagDetached?: unknown } } | undefined;
+    const pi = processBinding('pipe_wrap') as { Pipe?: unknown; constants?: { SOCKET?: unknown } } | undefined;
+    const sw = processBinding('stream_wrap') as { streamBaseState?: unknown; kReadBytesOrError?: unknown } | undefined;
+    if (pw === undefined || pi === undefined || sw === undefined) return undefined;
     const Process = pw.Process;
     const Pipe = pi.Pipe;
     const pipeType = pi.constants?.SOCKET;

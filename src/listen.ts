@@ -4,10 +4,11 @@
 // first probe run and so to the first 200. --address is always an IP literal (flags.ts), so
 // the TCP handle is bound here and handed to listen(), which adopts a bound TCP handle as it
 // is (what the cluster module does with the handles it passes). The handle comes from
-// process.binding('tcp_wrap'), the allow-listed module handle-start.ts also relies on; when it
+// process.binding('tcp_wrap') (process-binding.ts, as handle-start.ts's handles); when it
 // is missing or the bind fails, listen(port, host) runs as before and reports any error
 // through the server's 'error' event, as it always did.
 import type { Server } from 'node:net';
+import { processBinding } from './process-binding';
 
 interface TcpHandle {
   bind(address: string, port: number): number;
@@ -21,18 +22,12 @@ interface TcpWrap {
 }
 
 function loadTcpWrap(): TcpWrap | null {
-  try {
-    const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
-    if (typeof binding !== 'function') return null;
-    const tw = binding.call(process, 'tcp_wrap') as { TCP?: unknown; constants?: { SERVER?: unknown } };
-    const server = tw.constants?.SERVER;
-    if (typeof tw.TCP !== 'function' || typeof server !== 'number') return null;
-    const proto = (tw.TCP as { prototype: object }).prototype as Partial<TcpHandle>;
-    if (typeof proto.bind !== 'function' || typeof proto.bind6 !== 'function') return null;
-    return { TCP: tw.TCP as TcpWrap['TCP'], server };
-  } catch {
-    return null;
-  }
+  const tw = processBinding('tcp_wrap') as { TCP?: unknown; constants?: { SERVER?: unknown } } | undefined;
+  const server = tw?.constants?.SERVER;
+  if (typeof tw?.TCP !== 'function' || typeof server !== 'number') return null;
+  const proto = (tw.TCP as { prototype: object }).prototype as Partial<TcpHandle>;
+  if (typeof proto.bind !== 'function' || typeof proto.bind6 !== 'function') return null;
+  return { TCP: tw.TCP as TcpWrap['TCP'], server };
 }
 
 const TCP_WRAP = loadTcpWrap();

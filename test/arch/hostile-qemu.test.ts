@@ -57,6 +57,15 @@ async function hostile(t: TestContext, a: Arch, env: NodeJS.ProcessEnv, label = 
   assert.equal(r.closedByServer, 500, 'the header timeout closed every slow connection');
 }
 
+/** The service made an executable on the lock's compare Node: make test-arch builds it and passes its path. */
+function compareBin(): string {
+  const bin = process.env['EXECHEALTHZ_COMPARE_BIN'] ?? '';
+  assert.notEqual(bin, '', 'EXECHEALTHZ_COMPARE_BIN is not set: run this suite with make test-arch, which builds it');
+  requireFile(bin, 'make test-arch');
+  process.env['EXECHEALTHZ_BIN'] = bin; // read by startService's serviceCommand()
+  return bin;
+}
+
 describe('hostile clients against every arch executable', () => {
   for (const a of arches()) {
     const how = isHost(a) ? 'natively' : `under qemu-${a.qemu}`;
@@ -67,22 +76,17 @@ describe('hostile clients against every arch executable', () => {
   const compare = nodeLock().compare;
   it(`the service on the oldest Node an arch can embed (Node ${compare?.version ?? '?'}, natively): the same cases`, { timeout: 10 * EMULATED_MS }, async (t) => {
     assert.ok(compare !== undefined, 'build/node.lock.json has no compare entry: run make node-lock');
-    const bin = process.env['EXECHEALTHZ_COMPARE_BIN'] ?? '';
-    assert.notEqual(bin, '', 'EXECHEALTHZ_COMPARE_BIN is not set: run this suite with make test-arch, which builds it');
-    requireFile(bin, 'make test-arch');
+    const bin = compareBin();
     const host = arches().find((x) => x.make === hostMake());
     assert.ok(host !== undefined);
     assert.match(execFileSync(bin, ['--version'], { encoding: 'utf8' }), new RegExp(`\\(node v${compare.version.replace(/\./g, '\\.')}\\)`));
-    process.env['EXECHEALTHZ_BIN'] = bin; // read by startService's serviceCommand()
     await hostile(t, host, { ...process.env, EXECHEALTHZ_BIN: bin }, `Node ${compare.version}`);
   });
   // The parser of the oldest Node lets some of these through (a folded Content-Length on
   // 20.11.0): the service itself must refuse them there.
   for (const [name, bytes] of SMUGGLING_SHAPES) {
     it(`the service on Node ${compare?.version ?? '?'}: smuggling shape "${name}": 400 or a close, never a second response`, async () => {
-      const bin = process.env['EXECHEALTHZ_COMPARE_BIN'] ?? '';
-      assert.notEqual(bin, '', 'EXECHEALTHZ_COMPARE_BIN is not set: run this suite with make test-arch, which builds it');
-      process.env['EXECHEALTHZ_BIN'] = bin;
+      const bin = compareBin();
       const s = await startService(['--period', '1s', '--quiet'], { env: { ...process.env, EXECHEALTHZ_BIN: bin } });
       running.push(s);
       await smugglingRefused(s.port, bytes);
