@@ -145,26 +145,31 @@ older_suite() {
   return 1
 }
 
+# candidate DEBARCH PACKAGE: version, URI, filename and SHA256:hex of the version the $DEB_SUITE
+# index names for PACKAGE, split by \x1f (not a blank, so an empty field stays a field).
+candidate() {
+  local line uri file sum ver
+  # --print-uris: 'URI' FILENAME SIZE SHA256:HEX for the candidate version.
+  line="$(apt_arch apt-get "$1" download --print-uris "$2" 2>/dev/null | grep -E "^'" | head -n1)" || true
+  read -r uri file _ sum <<<"$line"
+  ver="$(apt_arch apt-cache "$1" show --no-all-versions "$2" 2>/dev/null | awk '/^Version:/ { print $2; exit }')" || true
+  printf '%s\x1f%s\x1f%s\x1f%s\n' "$ver" "${uri//\'/}" "$file" "$sum"
+}
+
 # pin_deb DEBARCH PACKAGE: "version<TAB>sha256<TAB>filename" of the newest version of PACKAGE
 # in $DEB_SUITE (index refreshed by the caller) whose file the archive serves, without
 # downloading it: the suite index's own candidate, or, when the pool answers 404 for it, the
 # candidate of the older copy of the same release's index (older_suite), with a warning.
 pin_deb() {
-  local da="$1" pkg="$2" line ver uri file sum older
-  # --print-uris: 'URI' FILENAME SIZE SHA256:HEX for the candidate version.
-  line="$(apt_arch apt-get "$da" download --print-uris "$pkg" 2>/dev/null | grep -E "^'" | head -n1)" || true
-  [ -n "$line" ] || die "$pkg is not in the $DEB_SUITE index for $da"
-  read -r uri file _ sum <<<"$line"
-  ver="$(apt_arch apt-cache "$da" show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ { print $2; exit }')"
+  local da="$1" pkg="$2" ver uri file sum older over ouri ofile osum
+  IFS=$'\x1f' read -r ver uri file sum <<<"$(candidate "$da" "$pkg")"
+  [ -n "$uri" ] || die "$pkg is not in the $DEB_SUITE index for $da"
   [ -n "$ver" ] || die "no version found for $pkg ($da, $DEB_SUITE)"
-  if ! served "${uri//\'/}"; then
+  if ! served "$uri"; then
     older="$(older_suite "$da")" \
-      || die "$pkg $ver is in the $DEB_SUITE index for $da but the archive does not serve ${uri//\'/}, and no older index of $DEB_SUITE is there to fall back on; try again when the mirror has synced"
-    local over osum ofile ouri
-    line="$(DEB_SUITE="$older" apt_arch apt-get "$da" download --print-uris "$pkg" 2>/dev/null | grep -E "^'" | head -n1)" || true
-    read -r ouri ofile _ osum <<<"$line"
-    over="$(DEB_SUITE="$older" apt_arch apt-cache "$da" show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ { print $2; exit }')"
-    [ -n "$over" ] && dpkg --compare-versions "$over" lt "$ver" && served "${ouri//\'/}" \
+      || die "$pkg $ver is in the $DEB_SUITE index for $da but the archive does not serve $uri, and no older index of $DEB_SUITE is there to fall back on; try again when the mirror has synced"
+    IFS=$'\x1f' read -r over ouri ofile osum <<<"$(DEB_SUITE="$older" candidate "$da" "$pkg")"
+    [ -n "$over" ] && dpkg --compare-versions "$over" lt "$ver" && served "$ouri" \
       || die "$pkg $ver is in the $DEB_SUITE index for $da but the archive does not serve it, nor an older version from its $older index ($DEB_SUITE); try again when the mirror has synced"
     log "warning: the archive does not serve $pkg $ver ($da, $DEB_SUITE) yet; pinned $over from its older $older index of $DEB_SUITE"
     ver="$over" file="$ofile" sum="$osum"
