@@ -53,10 +53,12 @@ endif
 # QEMU sysroot of the arch tests (build/rootfs.sh).
 ROOTFS_DIR := .cache/rootfs
 # mtime of every file in the rootfs: the last commit that changed what goes into it.
-ROOTFS_EPOCH := $(or $(shell git log -1 --format=%ct -- images/base/packages.lock images/base/rootfs build/rootfs.sh 2>/dev/null),0)
+ROOTFS_EPOCH := $(or $(shell git log -1 --format=%ct -- images/base/packages.lock.json images/base/rootfs build/rootfs.sh 2>/dev/null),0)
 ROOTFS_EPOCH_STAMP := $(ROOTFS_DIR)/epoch/$(ROOTFS_EPOCH)
-# build/node.lock.json decides an arch's Debian release and pins its libnode (source debian).
-ROOTFS_INPUTS := images/base/packages.lock images/base/packages.txt build/rootfs.sh build/debian.sh build/arches.sh build/node.lock.json \
+# Debian's files are fetched by build/debian.mjs (build/debian/); build/node.lock.json pins the
+# libnode of an arch whose Node is Debian's.
+DEBIAN_TOOL := build/debian.mjs $(wildcard build/debian/*.mjs) build/lib.mjs
+ROOTFS_INPUTS := images/base/packages.lock.json build/rootfs.sh $(DEBIAN_TOOL) build/arches.sh build/node.lock.json \
 	$(wildcard images/base/rootfs/etc/*) $(ROOTFS_EPOCH_STAMP)
 # A stamp named by its value, alone in its folder: a new epoch (or a return to an old one)
 # is a missing file, so the trees are re-stamped exactly then; make -q and -n stay truthful
@@ -74,10 +76,20 @@ $(ROOTFS_DIR)/%.stamp: $(ROOTFS_INPUTS)
 # Stamps are real files that make must keep, not intermediates to clean up.
 .SECONDARY: $(foreach a,$(ALL_ARCH),$(ROOTFS_DIR)/$(a).stamp)
 
-# For rootfs-lock: the arches to re-pin (Makefile ARCH names); empty = every arch.
+# Where Debian's files come from, besides the local cache: each empty = this machine's apt
+# sources (no archive host is written into the project). Base URL(s) of the main archive.
+DEBIAN_MIRROR ?=
+# Base URL(s) of the security archive.
+DEBIAN_SECURITY_MIRROR ?=
+# Base URL of a snapshot archive, asked at the lock's timestamp: BASE/archive/ARCHIVE/TIME/POOL_PATH.
+DEBIAN_SNAPSHOT ?=
+# More base URLs, tried last, each as BASE/POOL_PATH.
+DEBIAN_EXTRA_MIRRORS ?=
+export DEBIAN_MIRROR DEBIAN_SECURITY_MIRROR DEBIAN_SNAPSHOT DEBIAN_EXTRA_MIRRORS
+# For lock: the arches to re-pin (Makefile ARCH names); empty = every arch.
 LOCK_ARCH ?=
-rootfs-lock: ## Re-pin images/base/packages.lock to the versions Debian serves today (LOCK_ARCH=ARCH for one arch)
-	bash build/rootfs-lock.sh $(LOCK_ARCH)
+lock: ## Re-pin every arch's Debian packages (base and Debian Node) to the newest served upload of the lock's release (LOCK_ARCH=ARCH for some)
+	node build/debian.mjs lock $(foreach a,$(LOCK_ARCH),--arch '$(a)')
 
 # Node.js per arch: build/node.lock.json pins each arch's version (with integrity) and is
 # the only place it is written down; `make node-lock` moves it. "ARCH=VERSION ..." per arch.
@@ -102,7 +114,7 @@ EXECUTABLES := $(foreach a,$(ALL_ARCH),bin/$(a)/exechealthz)
 
 node-fetch: $(NODE_BINS) $(PKG_HOST_NODE) ## Fetch and verify the Node binaries (once; cached in .cache/)
 # $* is VERSION/ARCH: the path changes with the arch's pin, so moving one arch rebuilds that arch only.
-$(NODE_CACHE)/%/node: build/node-fetch.mjs build/lib.mjs
+$(NODE_CACHE)/%/node: build/node-fetch.mjs $(DEBIAN_TOOL)
 	node build/node-fetch.mjs --arch $(notdir $*) --node-version $(patsubst %/,%,$(dir $*))
 	@touch $@
 $(PKG_HOST_NODE): build/node.lock.json build/node-fetch.mjs build/lib.mjs
@@ -290,8 +302,8 @@ sbom: $(foreach a,$(ALL_ARCH),$(SBOM_DIR)/exechealthz-$(a).cdx.json) ## SBOM of 
 sbom-%: $(SBOM_DIR)/exechealthz-%.cdx.json ;
 # Dated SOURCE_DATE_EPOCH (the images section's commit time), not now: the SBOM ships inside
 # the image, whose digest must not change between two builds of one commit.
-$(SBOM_DIR)/exechealthz-%.cdx.json: dist/exechealthz.cjs build/node.lock.json images/base/packages.lock \
-		build/sbom.mjs build/sbom/locks.mjs package-lock.json build/arches.tsv
+$(SBOM_DIR)/exechealthz-%.cdx.json: dist/exechealthz.cjs build/node.lock.json images/base/packages.lock.json \
+		build/sbom.mjs build/debian/lock.mjs package-lock.json build/arches.tsv
 	SOURCE_DATE_EPOCH='$(or $(SOURCE_DATE_EPOCH),0)' \
 		node build/sbom.mjs --arch $* --version $(VERSION) --out $@
 
@@ -387,4 +399,4 @@ help: ## List the targets and the variables users set
 	@echo "usage: make [TARGET] [ARCH=$(ARCH)] [TAG=$(TAG)] [PREFIX=$(PREFIX)]   (ARCH one of: $(ALL_ARCH))"
 	@awk -F':.*## ' '/^[a-zA-Z0-9_.%\/-]+:.*## / { printf "  %-20s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-.PHONY: provision all sbom sign verify bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs rootfs-lock node-fetch node-lock build all-build server clean version help
+.PHONY: provision all sbom sign verify bundle test test-unit test-integration test-arch test-e2e rootfs all-rootfs lock node-fetch node-lock build all-build server clean version help

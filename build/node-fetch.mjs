@@ -21,21 +21,26 @@
 //
 // An arch whose source is "debian" takes Debian 13's nodejs (the 26 KB /usr/bin/node launcher,
 // which becomes the executable) and libnode115 (libnode.so.115, the runtime, which goes into
-// that arch's base rootfs), pinned by version and SHA-256 in the lock and fetched into the
-// shared .deb cache by build/debian-node.sh. Its launcher lands where an npm arch's node does;
+// that arch's base rootfs), pinned in the lock as the archive's index gives them and fetched
+// into the shared .deb cache by build/debian/fetch.mjs. Its launcher lands where an npm arch's node does;
 // the unmodified libnode beside it in lib/ (the rootfs copy has its SEA fuse set).
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, linkSync, chmodSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { archRow, archRows, fail, hostRow, parseFlags, reason, ROOT } from './lib.mjs';
+import { fetchDeb } from './debian/fetch.mjs';
+import { Miss } from './debian/http.mjs';
+import { BASE_LOCK, readBaseLockFile, readNodeLock } from './debian/lock.mjs';
+import { pinNode, snapshotStamp } from './debian/pin.mjs';
+import { sources } from './debian/sources.mjs';
 
 /** @typedef {import('./lib.mjs').ArchRow} ArchRow */
 /** @typedef {{ package: string, version: string, integrity: string }} NpmPin An npm package pinned by its tarball's SRI. */
-/** @typedef {{ package: string, version: string, sha256: string, filename: string, role: string }} DebPin */
+/** @typedef {import('./debian/lock.mjs').NodeDeb} NodeDeb */
 /**
  * @typedef {{ source?: string, version: string, why?: string, package?: string, integrity?: string,
- *   blobBy?: NpmPin, suite?: string, debs?: DebPin[] }} ArchEntry One arch's runtime in the lock.
+ *   blobBy?: NpmPin, snapshot?: string, debs?: NodeDeb[] }} ArchEntry One arch's runtime in the lock.
  */
 /** @typedef {{ comment?: string, version?: string, arches: Record<string, ArchEntry>, pkgHost?: NpmPin, compare?: NpmPin }} Lock */
 
@@ -179,29 +184,16 @@ function pin(name, spec, what) {
   return { package: name, version: newest, integrity };
 }
 
-// The Debian release an arch with source "debian" takes its Node from, and its packages.
-const DEBIAN_SUITE = 'trixie';
-const DEBIAN_PACKAGES = [['nodejs', 'launcher'], ['libnode115', 'library']];
-
-// Pins DEBIAN_PACKAGES for ROW from the suite's index: { source, version, suite, debs }.
-/** @param {ArchRow} row @param {string} suite @param {string | undefined} spec @param {string} what @returns {ArchEntry} */
-function pinDebian(row, suite, spec, what) {
-  const out = execFileSync('bash', [join(ROOT, 'build/debian-node.sh'), 'pin', row.debian, suite, ...DEBIAN_PACKAGES.map(([p]) => p)],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const debs = out.trim().split('\n').map((l) => {
-    const [pkg, version, sha256, filename] = l.split('\t');
-    const role = DEBIAN_PACKAGES.find(([p]) => p === pkg)?.[1];
-    if (!pkg || !version || !sha256 || !filename || !role) return fail(`${what}: build/debian-node.sh pin printed an unexpected line: ${l}`);
-    return { package: pkg, version, sha256, filename, role };
-  });
-  // 20.19.2+dfsg-1+deb13u3 -> 20.19.2: the Node release inside the Debian revision.
-  const upstream = (/** @type {string} */ v) => /^(?:\d+:)?(\d+\.\d+\.\d+)/.exec(v)?.[1];
-  const version = upstream(debs[0]?.version ?? '');
-  if (!version || debs.some((d) => upstream(d.version) !== version)) return fail(`${what}: Debian ${suite} serves mismatched Node packages: ${debs.map((d) => `${d.package} ${d.version}`).join(', ')}`);
-  if (spec && !`${version}.`.startsWith(`${spec}.`)) {
-    fail(`${what}: Debian ${suite} serves Node ${version} for ${row.debian}, not ${spec}; choose another release with NODE_SOURCE_${row.make}=npm`);
+// Pins the Debian Node packages for ROW from the base lock's release: { source, version, snapshot, debs }.
+/** @param {ArchRow} row @param {string | undefined} spec @param {string} what @param {NodeDeb[]} [current] @returns {Promise<ArchEntry>} */
+async function pinDebian(row, spec, what, current) {
+  const { release } = readBaseLockFile(BASE_LOCK, fail);
+  try {
+    const { version, debs } = await pinNode(row, release, spec, sources(), (l) => console.error(l), current);
+    return { source: 'debian', version, snapshot: snapshotStamp(), debs };
+  } catch (e) {
+    return fail(`${what}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return { source: 'debian', version, suite, debs };
 }
 
 const LOCK_COMMENT = [
@@ -210,13 +202,13 @@ const LOCK_COMMENT = [
   'arch\'s SEA blob (a blob is read only by the exact Node version that made it, and its layout depends on word size and byte order: arches',
   'whose blob column in build/arches.tsv is pkg take the host\'s Node of the same version, which runs here; blob self makes its own under QEMU).',
   'source debian: Debian\'s nodejs (role launcher: /usr/bin/node, which with the blob becomes the executable) and libnode (role library:',
-  'the runtime, in the arch\'s base rootfs with its SEA fuse set), pinned by version and SHA-256 of the .deb from suite.',
+  'the runtime, in the arch\'s base rootfs with its SEA fuse set), pinned as the index of the release images/base/packages.lock.json names gives them (make lock moves them).',
   'pkgHost runs pkg (>= 22); compare is the host\'s Node of the oldest release an arch can embed (its pin, or from npm), for make bench and the hostile suite.',
   'Refresh: make node-lock (every arch to the newest release of its own line, from its own source); NODE_VERSION=24 or 24.22.3 for',
   'every npm arch, NODE_VERSION_<arch>=... for one, NODE_SOURCE_<arch>=npm|debian to switch. This comment is kept by the refresh.',
 ].join(' ');
 
-function refresh() {
+async function refresh() {
   /** @type {Partial<Lock>} */
   const old = existsSync(LOCK) ? readLock() : {};
   /** @type {Record<string, string>} */
@@ -243,8 +235,8 @@ function refresh() {
     const oldEntry = old.arches?.[row.make];
     if ((sources[row.make] || oldEntry?.source || 'npm') === 'debian') {
       const spec = perArch[row.make];
-      const entry = pinDebian(row, oldEntry?.suite || DEBIAN_SUITE, spec, `${spec ? `NODE_VERSION_${row.make}=${spec}` : 'node-lock'} for ${row.make}`);
-      entry.why = oldEntry?.source === 'debian' && oldEntry.why ? oldEntry.why : `Debian ${entry.suite}'s security-supported Node (npm publishes nothing newer than 20.11.0 for ${row.node})`;
+      const entry = await pinDebian(row, spec, `${spec ? `NODE_VERSION_${row.make}=${spec}` : 'node-lock'} for ${row.make}`, oldEntry?.source === 'debian' ? oldEntry.debs : undefined);
+      entry.why = oldEntry?.source === 'debian' && oldEntry.why ? oldEntry.why : `Debian's security-supported Node (npm publishes nothing newer than 20.11.0 for ${row.node})`;
       lock.arches[row.make] = entry;
       continue;
     }
@@ -290,12 +282,19 @@ function fetchTo(entry, dir) {
 }
 
 // Debian's launcher -> .cache/node/<ver>/<arch>/node and its libnode -> .../lib/, atomically.
-/** @param {ArchRow} row @param {ArchEntry} entry */
-function fetchDebian(row, entry) {
-  const out = execFileSync('bash', [join(ROOT, 'build/debian-node.sh'), 'fetch', row.make], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  const debs = Object.fromEntries(out.trim().split('\n').map((l) => l.split('\t')));
+/** @param {ArchRow} row */
+async function fetchDebian(row) {
+  const node = readNodeLock(LOCK, row, fail);
+  if (node.source !== 'debian') return fail(`build/node.lock.json does not take ${row.make}'s Node from Debian`);
+  /** @type {Record<string, string>} */
+  const debs = {};
+  try {
+    for (const d of node.debs) debs[d.role] = await fetchDeb(d, node.snapshot, sources(), (l) => console.error(l));
+  } catch (e) {
+    return fail(e instanceof Miss ? e.message : String(e));
+  }
   if (!debs.launcher || !debs.library) fail(`build/node.lock.json: ${row.make} needs a launcher and a library package`);
-  const dir = resolve(CACHE, `node/${entry.version}/${row.make}`);
+  const dir = resolve(CACHE, `node/${node.version}/${row.make}`);
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(`${tmp}/x`, { recursive: true });
@@ -312,11 +311,11 @@ function fetchDebian(row, entry) {
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
-  console.log(`node ${entry.version} for ${row.make}: ${dir.slice(ROOT.length + 1)}/node (Debian ${entry.suite} ${(entry.debs ?? []).map((d) => `${d.package} ${d.version}`).join(', ')})`);
+  console.log(`node ${node.version} for ${row.make}: ${dir.slice(ROOT.length + 1)}/node (Debian ${node.release} ${node.debs.map((d) => `${d.package} ${d.version}`).join(', ')})`);
 }
 
 if (values.refresh) {
-  refresh();
+  await refresh();
 } else if (values['pkg-host']) {
   const entry = readLock().pkgHost || fail('build/node.lock.json has no pkgHost entry; run: make node-lock');
   const dest = join(CACHE, 'node/pkg-host/node');
@@ -336,7 +335,7 @@ if (values.refresh) {
     fail(`Node ${values['node-version']} was asked for ${row.make} but build/node.lock.json pins ${entry.version}; run: make node-lock NODE_VERSION_${row.make}=${values['node-version']}`);
   }
   if (entry.source === 'debian') {
-    fetchDebian(row, entry);
+    await fetchDebian(row);
     process.exit(0);
   }
   const dest = fetchTo(entry, row.make);

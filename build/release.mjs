@@ -27,7 +27,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } 
 import { basename, dirname, join } from 'node:path';
 import { archRow, archRows, failer, legacyRow, parseFlags, ROOT } from './lib.mjs';
 import { describe, indexAnnotations, indexPlatforms, isIndex, legacyDecision, manifestNote, metadataImages, platformString } from './release/oci.mjs';
-import { readNodeLock } from './sbom/locks.mjs';
+import { readNodeLock } from './debian/lock.mjs';
 import { isInsecure, lastLine, run } from './sbom/registry.mjs';
 
 const command = process.argv[2] ?? '';

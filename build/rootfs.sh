@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # rootfs.sh ARCH [OUTDIR]: assembles the minimal runtime rootfs for one arch from the
-# Debian packages pinned in images/base/packages.lock (default OUTDIR .cache/rootfs/ARCH).
+# Debian packages pinned in images/base/packages.lock.json, plus the libnode of an arch whose
+# Node is Debian's (build/node.lock.json), fetched by build/debian.mjs (default OUTDIR
+# .cache/rootfs/ARCH).
 # The same tree is the FROM-scratch base image and the QEMU sysroot for emulated runs, so
 # it has no absolute symlinks (qemu -L would follow them out of the tree) and fixed mtimes
 # (SOURCE_DATE_EPOCH) so image layers built from it are reproducible. Image scanners read
@@ -9,7 +11,9 @@
 # records them) and PACKAGE.md5sums (the package's files that are still in the tree).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-. "$ROOT/build/debian.sh"
+die() { printf '%s: error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
+# arch_field, all_arches, host_arch: build/arches.tsv by column name.
+. "$ROOT/build/arches.sh"
 
 arch="${1:-}"
 allowed="$(all_arches | tr '\n' ' ')"
@@ -18,22 +22,13 @@ da="$(arch_field "$arch" debian 2>/dev/null)" || die "unknown ARCH '$arch' (allo
 triplet="$(arch_field "$arch" triplet)"
 out="${2:-$ROOT/.cache/rootfs/$arch}"
 # Without SOURCE_DATE_EPOCH, the last commit that changed what goes into the tree.
-epoch="${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct -- images/base/packages.lock images/base/rootfs build/rootfs.sh 2>/dev/null || true)}"
+epoch="${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct -- images/base/packages.lock.json images/base/rootfs build/rootfs.sh 2>/dev/null || true)}"
 epoch="${epoch:-0}"
 
-# fetch_debs ARCH: every pinned .deb of ARCH's base in the cache, SHA-256 checked; prints
-# paths. That is the rows of packages.lock plus, where the Node is Debian's, the library
-# package(s) build/node.lock.json pins for it (libnode; its launcher goes into the executable).
+# fetch_debs ARCH: ROLE<TAB>PATH of every pinned .deb of ARCH's base in the cache, size and
+# SHA-256 checked (role base, or library: a Debian Node's libnode, which goes into the base).
 fetch_debs() {
-  local a="$1" da rows
-  da="$(arch_field "$a" debian)"
-  DEB_SUITE="$(suite_for "$a")"
-  rows="$(awk -F'\t' -v a="$a" -v l="${PACKAGES_LOCK#$ROOT/}" '!/^#/ && $1 == a { print $2 "\t" $3 "\t" $4 "\t" $5 "\t" l }' "$PACKAGES_LOCK")"
-  [ -n "$rows" ] || die "no packages pinned for $a in ${PACKAGES_LOCK#$ROOT/}; run: make rootfs-lock"
-  rows="$rows$(node_debian "$a" | awk -F'\t' '$5 == "library" { printf "\n%s\t%s\t%s\t%s\tbuild/node.lock.json", $1, $2, $3, $4 }')"
-  while IFS=$'\t' read -r pkg ver sum file lock; do
-    fetch_deb "$da" "$pkg" "$ver" "$sum" "$file" "$lock"
-  done <<<"$rows"
+  node "$ROOT/build/debian.mjs" fetch --arch "$1" --role base || exit 1
 }
 
 mkdir -p "$(dirname "$out")"
@@ -42,7 +37,11 @@ trap 'rm -rf "$tmp"' EXIT
 # An interrupt still runs the EXIT trap, so no half-made tree is left behind.
 trap 'exit 130' INT TERM HUP
 
-debs="$(fetch_debs "$arch")"
+listing="$(fetch_debs "$arch")"
+debs="$(cut -f2 <<<"$listing")"
+# An arch whose Node is Debian's has its libnode among the base's packages.
+debian_node=""
+! grep -q '^library'$'\t' <<<"$listing" || debian_node=1
 ctrl="$(mktemp -d)"
 trap 'rm -rf "$tmp" "$ctrl"' EXIT
 for deb in $debs; do
@@ -66,13 +65,15 @@ done
 host="$(host_arch)" || die "no row of build/arches.tsv has this machine's arch ($(uname -m)) in its qemu column"
 host_bb="$(mktemp -d)"
 trap 'rm -rf "$tmp" "$ctrl" "$host_bb"' EXIT
-dpkg-deb -x "$(fetch_debs "$host" | grep /busybox-static_)" "$host_bb"
-applets="$("$host_bb/bin/busybox" --list-full)"
+host_debs="$(fetch_debs "$host")"
+dpkg-deb -x "$(cut -f2 <<<"$host_debs" | grep /busybox-static_)" "$host_bb"
+bb="$host_bb/usr/bin/busybox"; [ -x "$bb" ] || bb="$host_bb/bin/busybox"
+applets="$("$bb" --list-full)"
 
 cd "$tmp"
 # Debian's libnode reads these built-in modules from /usr/share/nodejs: kept through the trim.
 builtins=""
-if [ "$(suite_for "$arch")" != bookworm ]; then
+if [ -n "$debian_node" ]; then
   builtins="$(grep -a -o 'NODE_SHARED_BUILTIN_[A-Z_]*_PATH=/usr/share/[^"]*' "usr/lib/$triplet/libnode.so.115" | sed 's/^[^=]*=\///' | sort -u)"
   [ -n "$builtins" ] || die "libnode.so.115 of $arch names no shared built-in module"
   for f in $builtins; do
@@ -118,7 +119,7 @@ done
 # ICU's io/test/tu, OpenSSL's engines; libicudata stays (libicuuc needs it; 31 MB of ICU data
 # that Node's Intl reads).
 patched=""
-if [ "$(suite_for "$arch")" != bookworm ]; then
+if [ -n "$debian_node" ]; then
   lib="usr/lib/$triplet/libnode.so.115"
   [ -f "$lib" ] || die "the Debian Node packages of $arch ship no /$lib"
   fuse="NODE_SEA""_FUSE_fce680ab2cc467b6e072b8b5df1996b2"
@@ -160,9 +161,9 @@ for f in "lib/$triplet/libc.so.6" "usr/lib/$triplet/libstdc++.so.6" "lib/$triple
 done
 # libatomic1 is in packages.txt only for the arches whose npm Node needs it (readelf -d):
 # what it is there for must have survived the trim.
-case " $(packages_for "$arch" | tr '\n' ' ') " in
-  *" libatomic1 "*) [ -e "usr/lib/$triplet/libatomic.so.1" ] || die "rootfs for $arch lacks libatomic.so.1" ;;
-esac
+if grep -q '/libatomic1_' <<<"$debs"; then
+  [ -e "usr/lib/$triplet/libatomic.so.1" ] || die "rootfs for $arch lacks libatomic.so.1"
+fi
 
 # The dpkg database of the distroless layout: one status paragraph per package, fields in
 # the order dpkg writes them (Package, Status, then the control file's own), and the

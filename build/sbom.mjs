@@ -4,7 +4,7 @@
 //    described by `npm sbom` from package-lock.json (version, purl, license, integrity);
 //  - the Node.js runtime the executable was made from (build/node.lock.json): an npm package,
 //    or Debian's nodejs (the launcher) and libnode (in the base);
-//  - every Debian package of that arch's base (images/base/packages.lock, plus the libnode
+//  - every Debian package of that arch's base (images/base/packages.lock.json, plus the libnode
 //    package build/node.lock.json pins where the Node is Debian's).
 // No wall-clock time and no random serial number: the document is a function of its inputs
 // and SOURCE_DATE_EPOCH, so the image that carries it keeps a reproducible digest.
@@ -13,9 +13,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { archRow, failer, parseFlags, reason } from './lib.mjs';
-import { debianRelease, readBaseDebs, readNodeLock } from './sbom/locks.mjs';
+import { debianRelease, readBaseDebs, readNodeLock } from './debian/lock.mjs';
 
-/** @typedef {import('./sbom/locks.mjs').NodeDeb} NodeDeb */
+/** @typedef {import('./debian/lock.mjs').NodeDeb} NodeDeb */
 
 /** @type {import('./lib.mjs').Fail} */
 const fail = failer(1);
@@ -26,7 +26,7 @@ const values = parseFlags({
   out: { type: 'string' },
   'bundle-map': { type: 'string', default: 'dist/exechealthz.cjs.map' },
   'node-lock': { type: 'string', default: 'build/node.lock.json' },
-  'base-lock': { type: 'string', default: 'images/base/packages.lock' },
+  'base-lock': { type: 'string', default: 'images/base/packages.lock.json' },
   'npm-sbom': { type: 'string' }, // a saved `npm sbom` output, instead of running npm
 }, fail);
 if (!values.arch) fail('--arch is required (one of the make names in build/arches.tsv)');
@@ -91,28 +91,28 @@ for (const dir of [...bundledDirs].sort()) {
 }
 
 // ---- the Node.js runtime ------------------------------------------------------------------
-const node = readNodeLock(values['node-lock'], arch, fail);
+const node = readNodeLock(values['node-lock'], arch, fail, values['base-lock']);
 // Named the way vulnerability databases key Node.js advisories: the NVD CPE of Node.js and
 // the generic purl scanners map to the Node.js runtime (Node.js has no purl type of its
 // own; pkg:npm/node would be an unrelated npm package). The npm package the binary came
 // from, with its integrity, is the component's pedigree.
 /**
  * @param {{ package: string, version: string }} d
- * @param {string} suite
+ * @param {string} release
  */
-const debPurl = (d, suite) =>
-  `pkg:deb/debian/${d.package}@${encodeURIComponent(d.version)}?arch=${arch.debian}&distro=debian-${debianRelease(suite, fail)}`;
+const debPurl = (d, release) =>
+  `pkg:deb/debian/${d.package}@${encodeURIComponent(d.version)}?arch=${arch.debian}&distro=debian-${debianRelease(release, fail)}`;
 const nodeFrom = node.source === 'debian'
   ? {
-      description: `Node.js runtime from Debian ${node.suite}: the single executable is the launcher of its ${node.package} package, the runtime its ${node.debs.filter((d) => d.role === 'library').map((d) => d.package).join(', ')} in the base`,
+      description: `Node.js runtime from Debian ${node.release}: the single executable is the launcher of its ${node.package} package, the runtime its ${node.debs.filter((d) => d.role === 'library').map((d) => d.package).join(', ')} in the base`,
       // readNodeLock refused a Debian Node without a launcher.
       hashes: [{ alg: 'SHA-256', content: /** @type {NodeDeb} */ (node.debs.find((d) => d.role === 'launcher')).sha256 }],
       ancestors: node.debs.map((d) => ({
         type: d.role === 'launcher' ? 'application' : 'library',
-        'bom-ref': `ancestor:${debPurl(d, node.suite)}`,
+        'bom-ref': `ancestor:${debPurl(d, node.release)}`,
         name: d.package,
         version: d.version,
-        purl: debPurl(d, node.suite),
+        purl: debPurl(d, node.release),
         hashes: [{ alg: 'SHA-256', content: d.sha256 }],
       })),
       properties: node.debs.map((d) => ({ name: 'exechealthz:debian-package', value: `${d.package} ${d.version} ${d.role}` })),
@@ -150,7 +150,7 @@ const nodeComponent = {
 // ---- the Debian base ----------------------------------------------------------------------
 const debs = readBaseDebs(values['base-lock'], values['node-lock'], arch, fail);
 const debComponents = debs.map((d) => {
-  const purl = debPurl(d, d.suite);
+  const purl = debPurl(d, d.release);
   return {
     type: 'library',
     'bom-ref': purl,
@@ -160,7 +160,7 @@ const debComponents = debs.map((d) => {
     hashes: [{ alg: 'SHA-256', content: d.sha256 }],
     properties: [
       { name: 'exechealthz:debian-arch', value: d.arch },
-      ...(d.filename ? [{ name: 'exechealthz:debian-filename', value: d.filename }] : []),
+      { name: 'exechealthz:debian-path', value: `${d.archive}/${d.path}` },
     ],
   };
 });

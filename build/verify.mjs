@@ -3,13 +3,13 @@
 // For each arch image: the tag's current digest carries a valid cosign signature for the
 // public key; its signed CycloneDX attestation names this arch, the Node version of
 // build/node.lock.json and exactly the Debian packages (version + SHA-256) that
-// images/base/packages.lock pins for it; the image config runs as 65532 with tini then
+// images/base/packages.lock.json pins for it; the image config runs as 65532 with tini then
 // exechealthz as entrypoint and the OCI labels set. For the index: a valid signature and
 // exactly the per-arch digests above, one per platform. One verdict line per image;
 // exit 1 if any fails.
 import { existsSync } from 'node:fs';
 import { failer, releaseFlags } from './lib.mjs';
-import { readBaseDebs, readNodeLock } from './sbom/locks.mjs';
+import { readBaseDebs, readNodeLock } from './debian/lock.mjs';
 import { cosignRegistryFlags, imageConfig, lastLine, requireTools, resolve, run } from './sbom/registry.mjs';
 
 /** @type {import('./lib.mjs').Fail} */
@@ -30,7 +30,7 @@ const { values, prefix, tag, rows } = releaseFlags({
   pub: { type: 'string' },
   version: { type: 'string' },
   'node-lock': { type: 'string', default: 'build/node.lock.json' },
-  'base-lock': { type: 'string', default: 'images/base/packages.lock' },
+  'base-lock': { type: 'string', default: 'images/base/packages.lock.json' },
 }, fail, 'verify');
 const { pub } = values;
 if (!pub) fail('no public key: set COSIGN_PUB=path/to/cosign.pub');
@@ -80,7 +80,7 @@ function checkSbom(byDigest, digest, arch) {
   const props = Object.fromEntries((bom.metadata?.component?.properties || []).map((p) => [p.name, p.value]));
   if (props['exechealthz:arch'] !== arch.make) return { error: `sbom: describes arch '${props['exechealthz:arch']}', not ${arch.make}` };
   const comps = bom.components || [];
-  const node = readNodeLock(values['node-lock'], arch, fail);
+  const node = readNodeLock(values['node-lock'], arch, fail, values['base-lock']);
   const n = comps.find((c) => c.name === 'node');
   if (!n || n.version !== node.version || n.purl !== `pkg:generic/node@${node.version}` || !n.cpe?.startsWith(`cpe:2.3:a:nodejs:node.js:${node.version}:`) || !(n.pedigree?.ancestors || []).some((c) => String(c.purl).includes(`/${node.package}@`))) {
     return { error: `sbom: Node.js ${node.package}@${node.version} of the lock not named (found ${n ? `${n.purl}` : 'none'})` };
@@ -120,7 +120,7 @@ function checkConfig(byDigest, arch) {
   for (const l of ['org.opencontainers.image.source', 'org.opencontainers.image.revision', 'org.opencontainers.image.created', 'org.opencontainers.image.title']) {
     if (!labels[l]) return { error: `config: label ${l} missing` };
   }
-  const node = readNodeLock(values['node-lock'], arch, fail).version;
+  const node = readNodeLock(values['node-lock'], arch, fail, values['base-lock']).version;
   if (labels['exechealthz.node.version'] !== node) return { error: `config: label exechealthz.node.version is '${labels['exechealthz.node.version']}', want ${node} (build/node.lock.json)` };
   if (labels['org.opencontainers.image.version'] !== version) return { error: `config: label org.opencontainers.image.version is '${labels['org.opencontainers.image.version']}', want '${version}'` };
   return {};

@@ -47,8 +47,8 @@ describe('script failures', () => {
     ['bench: no executable', node, ['bench/bench.mjs', '--rounds', '1'], 'bench.mjs: error: usage: node bench/bench.mjs --exe EXECUTABLE --sea-node NODE_OF_EXECUTABLE --bundle dist/exechealthz.cjs [--exe-old EXE --sea-node-old NODE] [--node NODE] [--rounds N] [--seconds S] [--cpu-seconds S] [--only sea,sea-old,bundle]', 2],
     ['bench scale: no executable', node, ['bench/scale.mjs'], "scale.mjs: error: usage: node bench/scale.mjs --exe EXECUTABLE|BUNDLE.cjs [--node NODE] [--checks 1,10,100] [--seconds 10] [--rounds 2] [--period-ms 1000] [--flags '--quiet'] [--launcher SH]", 2],
     ['rootfs: no arch', 'bash', ['build/rootfs.sh'], `rootfs.sh: error: usage: rootfs.sh ARCH [OUTDIR] (ARCH one of: ${allowed})`, 1],
-    ['rootfs-lock: an unknown arch', 'bash', ['build/rootfs-lock.sh', 'mips'], `rootfs-lock.sh: error: unknown ARCH 'mips' (allowed: ${allowed})`, 1],
-    ['debian-node: no command', 'bash', ['build/debian-node.sh'], 'debian-node.sh: error: usage: debian-node.sh fetch ARCH | pin DEBARCH SUITE PACKAGE...', 1],
+    ['debian: an unknown arch', node, ['build/debian.mjs', 'lock', '--arch', 'mips'], `debian.mjs: error: unknown arch 'mips' (allowed: ${allowed})`, 1],
+    ['debian: no command', node, ['build/debian.mjs'], 'debian.mjs: error: usage: debian.mjs fetch --arch ARCH [--role base|node] | lock [--arch ARCH ...]', 1],
     ['arches.sh: an unknown column', 'bash', ['build/arches.sh', 'colour'], 'arches.sh: error: build/arches.tsv: no column "colour"', 2],
     ['arches.sh: no column', 'bash', ['build/arches.sh'], 'arches.sh: error: usage: arches.sh COLUMN [COLUMN=VALUE...]', 2],
   ];
