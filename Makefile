@@ -3,7 +3,7 @@
 # Image tag to build and push.
 TAG ?= 1.0
 # Reads build/arches.tsv, the one arch table, by column name: `$(ARCH_TABLE) COLUMN [COLUMN=VALUE...]`.
-ARCH_TABLE := bash build/arches.sh
+ARCH_TABLE := node build/arches.mjs
 # Every architecture a release covers: the table's make column.
 ALL_ARCH := $(shell $(ARCH_TABLE) make)
 # The arch of this machine, as a Makefile ARCH: the row whose qemu column is `uname -m`.
@@ -58,7 +58,7 @@ ROOTFS_EPOCH_STAMP := $(ROOTFS_DIR)/epoch/$(ROOTFS_EPOCH)
 # Debian's files are fetched by build/debian.mjs (build/debian/); build/node.lock.json pins the
 # libnode of an arch whose Node is Debian's.
 DEBIAN_TOOL := build/debian.mjs $(wildcard build/debian/*.mjs) build/lib.mjs
-ROOTFS_INPUTS := images/base/packages.lock.json build/rootfs.sh $(DEBIAN_TOOL) build/arches.sh build/node.lock.json \
+ROOTFS_INPUTS := images/base/packages.lock.json build/rootfs.sh $(DEBIAN_TOOL) build/arches.mjs build/arches.tsv build/node.lock.json \
 	$(wildcard images/base/rootfs/etc/*) $(ROOTFS_EPOCH_STAMP)
 # A stamp named by its value, alone in its folder: a new epoch (or a return to an old one)
 # is a missing file, so the trees are re-stamped exactly then; make -q and -n stay truthful

@@ -12,14 +12,14 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 die() { printf '%s: error: %s\n' "$(basename "$0")" "$*" >&2; exit 1; }
-# arch_field, all_arches, host_arch: build/arches.tsv by column name.
-. "$ROOT/build/arches.sh"
+# table COLUMN [COLUMN=VALUE...]: build/arches.tsv by column name.
+table() { node "$ROOT/build/arches.mjs" "$@"; }
 
 arch="${1:-}"
-allowed="$(all_arches | tr '\n' ' ')"
+allowed="$(table make | tr '\n' ' ')"
 [ -n "$arch" ] || die "usage: rootfs.sh ARCH [OUTDIR] (ARCH one of: ${allowed% })"
-da="$(arch_field "$arch" debian 2>/dev/null)" || die "unknown ARCH '$arch' (allowed: ${allowed% })"
-triplet="$(arch_field "$arch" triplet)"
+triplet="$(table triplet make="$arch")"
+[ -n "$triplet" ] || die "unknown ARCH '$arch' (allowed: ${allowed% })"
 out="${2:-$ROOT/.cache/rootfs/$arch}"
 # Without SOURCE_DATE_EPOCH, the last commit that changed what goes into the tree.
 epoch="${SOURCE_DATE_EPOCH:-$(git -C "$ROOT" log -1 --format=%ct -- images/base/packages.lock.json images/base/rootfs build/rootfs.sh 2>/dev/null || true)}"
@@ -62,7 +62,7 @@ done
 
 # The applet list is the same on every arch; ask the busybox of this machine's arch (the
 # table's host row), which runs natively.
-host="$(host_arch)" || die "no row of build/arches.tsv has this machine's arch ($(uname -m)) in its qemu column"
+host="$(table make qemu="$(uname -m)")" && [ -n "$host" ] || die "no row of build/arches.tsv has this machine's arch ($(uname -m)) in its qemu column"
 host_bb="$(mktemp -d)"
 trap 'rm -rf "$tmp" "$ctrl" "$host_bb"' EXIT
 host_debs="$(fetch_debs "$host")"

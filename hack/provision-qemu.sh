@@ -16,8 +16,7 @@ fi
 
 # Enable only when a handler is missing: update-binfmts re-registers everything otherwise.
 # The qemu column names each arch's handler; this machine's own row (its `uname -m`) needs none.
-. build/arches.sh
-qemus="$(arch_rows qemu)" || exit 2
+qemus="$(node build/arches.mjs qemu)" || exit 2
 for q in $qemus; do
   [ "$q" != "$(uname -m)" ] || continue
   command -v "qemu-$q-static" >/dev/null || die "qemu-user-static installed no qemu-$q-static (the qemu column of build/arches.tsv)"

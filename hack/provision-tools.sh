@@ -6,3 +6,7 @@ cd "$(dirname "$0")/.."
 . hack/lib.sh
 command -v promtool >/dev/null 2>&1 || apt_install prometheus
 command -v promtool >/dev/null 2>&1 || die "promtool still missing after installing prometheus"
+# The Debian side of the build (build/debian.mjs): gpgv checks the archive's signed index, xz
+# unpacks it, dpkg-deb unpacks packages; its tests make a signed archive with gpg and
+# dpkg-scanpackages (dpkg-dev).
+apt_install gpgv gnupg xz-utils dpkg-dev binutils

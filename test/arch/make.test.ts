@@ -62,7 +62,7 @@ describe('the arch table decides the arches', () => {
   it('a table with two legacy rows stops make at once, in one line, before any target', () => {
     const dir = mkdtempSync(join(tmpdir(), 'make-table-'));
     try {
-      for (const f of ['Makefile', 'build/arches.sh']) cpSync(join(ROOT, f), join(dir, f));
+      for (const f of ['Makefile', 'build/arches.mjs', 'build/lib.mjs']) cpSync(join(ROOT, f), join(dir, f));
       const table = readFileSync(join(ROOT, 'build/arches.tsv'), 'utf8').split('\n');
       // Every row says legacy "yes".
       writeFileSync(join(dir, 'build/arches.tsv'), table.map((l) => (l.startsWith('#') || l === '' ? l : l.replace(/\tno$/, '\tyes'))).join('\n'));

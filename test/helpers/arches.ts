@@ -2,7 +2,8 @@
 // the specs give each arch. The table is the one place the build names arches; tests read it,
 // never copy it. The spec values below are written out on purpose: tests check the build's
 // outputs and the table itself against them, so a wrong row is caught instead of copied.
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { machine } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './service';
@@ -36,44 +37,39 @@ export interface Arch {
 /** The table's columns, in the order of its header line. */
 export const TABLE_COLUMNS = ['make', 'node', 'pkg', 'debian', 'platform', 'triplet', 'qemu', 'elf_machine', 'elf_class', 'blob', 'legacy'] as const;
 
-/** The rows of build/arches.tsv, read by header name. */
+/** The rows of build/arches.tsv, as the build's one parser reads them (node build/arches.mjs --json). */
 export function arches(): Arch[] {
-  const lines = readFileSync(join(ROOT, 'build', 'arches.tsv'), 'utf8').split('\n');
-  const header = lines.find((l) => /^#\s*make\t/.test(l));
-  if (header === undefined) throw new Error('build/arches.tsv has no "# make<TAB>..." header');
-  const cols = header.replace(/^#\s*/, '').split('\t').map((c) => c.trim());
-  return lines
-    .filter((l) => l.trim() !== '' && !l.startsWith('#'))
-    .map((l) => {
-      const values = l.split('\t').map((v) => v.trim());
-      if (values.length !== cols.length) throw new Error(`build/arches.tsv: row ${l} has ${values.length} fields for ${cols.length} columns`);
-      const get = (k: (typeof TABLE_COLUMNS)[number]): string => {
-        const v = values[cols.indexOf(k)];
-        if (v === undefined || v === '') throw new Error(`build/arches.tsv: row ${l} has no ${k}`);
-        return v;
-      };
-      const elfClass = Number(get('elf_class'));
-      if (elfClass !== 32 && elfClass !== 64) throw new Error(`build/arches.tsv: bad elf_class in ${l}`);
-      const blob = get('blob');
-      if (blob !== 'pkg' && blob !== 'self') throw new Error(`build/arches.tsv: blob is ${blob}, not pkg or self, in ${l}`);
-      const legacy = get('legacy');
-      if (legacy !== 'yes' && legacy !== 'no') throw new Error(`build/arches.tsv: legacy is ${legacy}, not yes or no, in ${l}`);
-      return {
-        make: get('make'),
-        node: get('node'),
-        pkg: get('pkg'),
-        debian: get('debian'),
-        platform: get('platform'),
-        triplet: get('triplet'),
-        qemu: get('qemu'),
-        elfMachine: Number(get('elf_machine')),
-        elfClass,
-        blob,
-        legacy: legacy === 'yes',
-        executable: join(ROOT, 'bin', get('make'), 'exechealthz'),
-        rootfs: join(ROOT, '.cache', 'rootfs', get('make')),
-      };
-    });
+  const r = spawnSync(process.execPath, [join(ROOT, 'build', 'arches.mjs'), '--json'], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`node build/arches.mjs --json failed: ${r.stderr.trim()}`);
+  const rows = JSON.parse(r.stdout) as Record<string, string>[];
+  return rows.map((row) => {
+    const get = (k: (typeof TABLE_COLUMNS)[number]): string => {
+      const v = row[k];
+      if (v === undefined || v === '') throw new Error(`build/arches.tsv: row ${JSON.stringify(row)} has no ${k}`);
+      return v;
+    };
+    const elfClass = Number(get('elf_class'));
+    if (elfClass !== 32 && elfClass !== 64) throw new Error(`build/arches.tsv: bad elf_class in ${JSON.stringify(row)}`);
+    const blob = get('blob');
+    if (blob !== 'pkg' && blob !== 'self') throw new Error(`build/arches.tsv: blob is ${blob}, not pkg or self`);
+    const legacy = get('legacy');
+    if (legacy !== 'yes' && legacy !== 'no') throw new Error(`build/arches.tsv: legacy is ${legacy}, not yes or no`);
+    return {
+      make: get('make'),
+      node: get('node'),
+      pkg: get('pkg'),
+      debian: get('debian'),
+      platform: get('platform'),
+      triplet: get('triplet'),
+      qemu: get('qemu'),
+      elfMachine: Number(get('elf_machine')),
+      elfClass,
+      blob,
+      legacy: legacy === 'yes',
+      executable: join(ROOT, 'bin', get('make'), 'exechealthz'),
+      rootfs: join(ROOT, '.cache', 'rootfs', get('make')),
+    };
+  });
 }
 
 /** The arch this machine runs natively: its `uname -m` is the qemu column (as for the build). */

@@ -49,8 +49,9 @@ describe('script failures', () => {
     ['rootfs: no arch', 'bash', ['build/rootfs.sh'], `rootfs.sh: error: usage: rootfs.sh ARCH [OUTDIR] (ARCH one of: ${allowed})`, 1],
     ['debian: an unknown arch', node, ['build/debian.mjs', 'lock', '--arch', 'mips'], `debian.mjs: error: unknown arch 'mips' (allowed: ${allowed})`, 1],
     ['debian: no command', node, ['build/debian.mjs'], 'debian.mjs: error: usage: debian.mjs fetch --arch ARCH [--role base|node] | lock [--arch ARCH ...]', 1],
-    ['arches.sh: an unknown column', 'bash', ['build/arches.sh', 'colour'], 'arches.sh: error: build/arches.tsv: no column "colour"', 2],
-    ['arches.sh: no column', 'bash', ['build/arches.sh'], 'arches.sh: error: usage: arches.sh COLUMN [COLUMN=VALUE...]', 2],
+    ['arches: an unknown column', node, ['build/arches.mjs', 'colour'], 'arches.mjs: error: build/arches.tsv: no column "colour"', 2],
+    ['arches: an unknown condition column', node, ['build/arches.mjs', 'make', 'colour=red'], 'arches.mjs: error: build/arches.tsv: no column "colour" (in colour=red)', 2],
+    ['arches: no column', node, ['build/arches.mjs'], 'arches.mjs: error: usage: arches.mjs COLUMN [COLUMN=VALUE...] | --json', 2],
   ];
   // The provisioning scripts change the machine, so their one failure path, hack/lib.sh's die,
   // is run as each of them would run it (its file name is $0).
