@@ -92,8 +92,11 @@ lock: ## Re-pin every arch's Debian packages (base and Debian Node) to the newes
 	node build/debian.mjs lock $(foreach a,$(LOCK_ARCH),--arch '$(a)')
 
 # Node.js per arch: build/node.lock.json pins each arch's version (with integrity) and is
-# the only place it is written down; `make node-lock` moves it. "ARCH=VERSION ..." per arch.
-NODE_VERSIONS := $(shell node -p "Object.entries(require('./build/node.lock.json').arches).map(([a, e]) => a + '=' + e.version).join(' ')" 2>/dev/null)
+# the only place it is written down; `make node-lock` moves it. Read once, through its one
+# reader: "ARCH=VERSION=SOURCE ... compare=VERSION".
+NODE_PINS := $(shell node build/debian.mjs node-pins)
+# "ARCH=VERSION ..." per arch.
+NODE_VERSIONS := $(foreach p,$(filter-out compare=%,$(NODE_PINS)),$(subst $(eval) ,=,$(wordlist 1,2,$(subst =, ,$(p)))))
 # The Node version the lock pins for arch $(1).
 node_version = $(patsubst $(1)=%,%,$(filter $(1)=%,$(NODE_VERSIONS)))
 # For node-lock: the Node line or release (24, 24.22 or 24.22.3) every arch moves to; empty =
@@ -140,7 +143,7 @@ bin/%/exechealthz: dist/exechealthz.cjs $$(call node_bin,$$*) $(PKG_HOST_NODE) \
 	node build/executable.mjs --arch $* --bundle $< --node $(word 2,$^) --out $@
 # The SEA blob of a SELF_BLOB_ARCHES arch is made by its own Node, under QEMU with this sysroot;
 # so is the blob of every arch whose Node is Debian's (its launcher needs that rootfs's libraries).
-NODE_DEBIAN_ARCHES := $(shell node -p "Object.entries(require('./build/node.lock.json').arches).filter(([, e]) => e.source === 'debian').map(([a]) => a).join(' ')" 2>/dev/null)
+NODE_DEBIAN_ARCHES := $(foreach p,$(filter %=debian,$(NODE_PINS)),$(firstword $(subst =, ,$(p))))
 $(foreach a,$(sort $(SELF_BLOB_ARCHES) $(NODE_DEBIAN_ARCHES)),$(eval bin/$(a)/exechealthz: $(ROOTFS_DIR)/$(a).stamp))
 
 # VERSION is baked into the bundle, so `make build TAG=1.1` after TAG=1.0 must re-bundle
@@ -349,7 +352,7 @@ test-integration: out/.stamp bin/$(HOST_ARCH)/exechealthz ## Integration tests a
 # The oldest Node an arch can embed (the lock's compare entry: an arch's pin, or its npm package's
 # newest), as this machine's Node and the same bundle made an executable on it: the bench sets it
 # beside the current line, the hostile suite proves the HTTP mitigations on it.
-COMPARE_NODE_VERSION := $(shell node -p "require('./build/node.lock.json').compare.version" 2>/dev/null)
+COMPARE_NODE_VERSION := $(patsubst compare=%,%,$(filter compare=%,$(NODE_PINS)))
 COMPARE_NODE := $(NODE_CACHE)/$(COMPARE_NODE_VERSION)/$(HOST_ARCH)/node
 COMPARE_EXE := bin/compare/node$(COMPARE_NODE_VERSION)/exechealthz
 

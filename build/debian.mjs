@@ -8,6 +8,8 @@
 //                                          Node packages of build/node.lock.json (every arch, or
 //                                          the ones named) to the newest upload of the lock's
 //                                          release that is served; prints what changed
+//   node-pins                              ARCH=VERSION=SOURCE per arch of build/node.lock.json,
+//                                          and compare=VERSION, on one line (for make)
 // Sources, retries and time-outs: build/debian/sources.mjs and http.mjs.
 import { parseArgs } from 'node:util';
 import { archRow, archRows, failer } from './lib.mjs';
@@ -32,7 +34,7 @@ const isDeb = (d) => {
     return false;
   }
 };
-const USAGE = 'usage: debian.mjs fetch --arch ARCH [--role base|node] | lock [--arch ARCH ...]';
+const USAGE = 'usage: debian.mjs fetch --arch ARCH [--role base|node] | lock [--arch ARCH ...] | node-pins';
 const args = (() => {
   try {
     return parseArgs({ allowPositionals: true, options: { arch: { type: 'string', multiple: true }, role: { type: 'string' } } });
@@ -118,6 +120,16 @@ if (command === 'fetch') {
   writeLock(NODE_LOCK, nodeLock);
   for (const c of changes) console.log(c);
   console.log(`${changes.length} changed, ${same} unchanged; wrote images/base/packages.lock.json and build/node.lock.json`);
+} else if (command === 'node-pins') {
+  const pins = archRows().map((row) => {
+    const n = readNodeLock(NODE_LOCK, row, fail);
+    return `${row.make}=${n.version}=${n.source}`;
+  });
+  /** @type {{ compare?: { version?: unknown } }} */
+  const lock = JSON.parse(readFileSync(NODE_LOCK, 'utf8'));
+  const compare = lock.compare?.version;
+  if (typeof compare !== 'string') fail('build/node.lock.json has no compare entry; run: make node-lock');
+  console.log([...pins, `compare=${compare}`].join(' '));
 } else {
   fail(USAGE);
 }

@@ -289,7 +289,7 @@ describe('build/debian/version.mjs orders versions as dpkg does', () => {
 describe('build/debian.mjs: bad input', () => {
   it('an unknown arch, a missing command and a malformed lock each give one line', async () => {
     oneLine(await debian(['fetch', '--arch', 'mips']), /^debian\.mjs: error: unknown arch 'mips' \(allowed: amd64 arm arm64 ppc64le s390x\)$/);
-    oneLine(await debian([]), /^debian\.mjs: error: usage: debian\.mjs fetch --arch ARCH \[--role base\|node\] \| lock \[--arch ARCH \.\.\.\]$/);
+    oneLine(await debian([]), /^debian\.mjs: error: usage: debian\.mjs fetch --arch ARCH \[--role base\|node\] \| lock \[--arch ARCH \.\.\.\] \| node-pins$/);
     writeLocks([]);
     writeFileSync(join(repo, 'images/base/packages.lock.json'), JSON.stringify({ release: 'trixie', arches: { amd64: { snapshot: SNAP, debs: [{ package: 'tini', version: '1' }] } } }));
     oneLine(await debian(['fetch', '--arch', 'amd64']), /packages\.lock\.json: amd64: malformed package record .*want package, version, architecture, size, sha256/);

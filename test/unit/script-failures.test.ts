@@ -48,7 +48,7 @@ describe('script failures', () => {
     ['bench scale: no executable', node, ['bench/scale.mjs'], "scale.mjs: error: usage: node bench/scale.mjs --exe EXECUTABLE|BUNDLE.cjs [--node NODE] [--checks 1,10,100] [--seconds 10] [--rounds 2] [--period-ms 1000] [--flags '--quiet'] [--launcher SH]", 2],
     ['rootfs: no arch', 'bash', ['build/rootfs.sh'], `rootfs.sh: error: usage: rootfs.sh ARCH [OUTDIR] (ARCH one of: ${allowed})`, 1],
     ['debian: an unknown arch', node, ['build/debian.mjs', 'lock', '--arch', 'mips'], `debian.mjs: error: unknown arch 'mips' (allowed: ${allowed})`, 1],
-    ['debian: no command', node, ['build/debian.mjs'], 'debian.mjs: error: usage: debian.mjs fetch --arch ARCH [--role base|node] | lock [--arch ARCH ...]', 1],
+    ['debian: no command', node, ['build/debian.mjs'], 'debian.mjs: error: usage: debian.mjs fetch --arch ARCH [--role base|node] | lock [--arch ARCH ...] | node-pins', 1],
     ['arches: an unknown column', node, ['build/arches.mjs', 'colour'], 'arches.mjs: error: build/arches.tsv: no column "colour"', 2],
     ['arches: an unknown condition column', node, ['build/arches.mjs', 'make', 'colour=red'], 'arches.mjs: error: build/arches.tsv: no column "colour" (in colour=red)', 2],
     ['arches: no column', node, ['build/arches.mjs'], 'arches.mjs: error: usage: arches.mjs COLUMN [COLUMN=VALUE...] | --json', 2],
