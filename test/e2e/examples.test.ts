@@ -15,7 +15,7 @@
 // The memory request is held to the sidecar's largest measured RSS in docs/bench-log.md.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,6 +163,26 @@ it('examples/ shows the ways users wire the sidecar: startup and readiness probe
     containers.filter(isSidecar).some((c) => checkConfig((c['args'] as string[]) ?? []).urls.length >= 2),
     'a sidecar serving two commands on two paths',
   );
+});
+
+it("the README's Kubernetes snippet is examples/pod.yaml's: the sidecar's image and args, the app's probe", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const block = /^## In Kubernetes$[\s\S]*?^```yaml\n([\s\S]*?)^```$/m.exec(readme)?.[1];
+  assert.ok(block !== undefined, 'README.md has no ```yaml block under "## In Kubernetes"');
+  const dir = mkdtempSync(join(tmpdir(), 'readme-snippet-'));
+  try {
+    const file = join(dir, 'snippet.yaml');
+    writeFileSync(file, block);
+    const shown = { containers: objs(loadYaml(file)[0]?.['containers']) };
+    const pod = podSpecOf(loadYaml(join(EXAMPLES, 'pod.yaml'))[0] as Json) as Obj;
+    const pick = (spec: { containers: Obj[] } | Obj) => objs(spec['containers'] as Json).map((c) => ({
+      name: c['name'], image: c['image'], args: c['args'] ?? null,
+      liveness: isObj(c['livenessProbe']) ? c['livenessProbe']['httpGet'] : null,
+    }));
+    assert.deepEqual(pick(shown), pick(pod));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 for (const file of FILES) {
