@@ -31,7 +31,7 @@ import { dirname, join, resolve } from 'node:path';
 import { archRow, archRows, fail, hostRow, parseFlags, reason, ROOT } from './lib.mjs';
 import { fetchDeb } from './debian/fetch.mjs';
 import { Miss } from './debian/http.mjs';
-import { BASE_LOCK, readBaseLockFile, readNodeLock } from './debian/lock.mjs';
+import { BASE_LOCK, readBaseLockFile, readNodeLock, writeLock } from './debian/lock.mjs';
 import { pinNode, snapshotStamp } from './debian/pin.mjs';
 import { sources } from './debian/sources.mjs';
 
@@ -267,8 +267,7 @@ async function refresh() {
   }).filter(Boolean);
   const oldest = candidates.sort(newer)[0] ?? fail('build/arches.tsv lists no arch');
   lock.compare = pin(hostNode, oldest, `the ${host.make} Node ${oldest} make bench compares with`);
-  writeFileSync(`${LOCK}.tmp`, JSON.stringify(lock, null, 2) + '\n');
-  renameSync(`${LOCK}.tmp`, LOCK);
+  writeLock(LOCK, lock);
   const summary = Object.entries(lock.arches).map(([a, e]) => `${a} ${e.version}`).join(', ');
   console.log(`wrote build/node.lock.json: ${summary}; pkg host ${lock.pkgHost.version}; bench compares with ${lock.compare.version}`);
 }
