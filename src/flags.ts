@@ -4,9 +4,7 @@ import minimist from 'minimist';
 import { isIP } from 'node:net';
 import { collidesWithBuiltin, type CheckSpec, type Config, type LogFormat } from './config';
 import { formatDuration, parseDuration } from './duration';
-import {
-  DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, flagNames, MAX_MAX_CONNECTIONS, MAX_MAX_OUTPUT, MAX_VERBOSITY, MIN_MAX_OUTPUT, USAGE,
-} from './flag-spec';
+import { DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, flagNames, MAX_DURATION_MS, USAGE, type FlagSpec } from './flag-spec';
 import type { LookPath } from './lookpath';
 
 /** Bad input: main prints `exechealthz: <message>` on one line and exits 2. */
@@ -28,7 +26,8 @@ function defaultOf(name: string): string | undefined {
   return FLAG_BY_NAME.get(name)?.default;
 }
 
-const STRING_FLAGS = flagNames('string');
+// Every flag that takes a value is a string to minimist; its kind is read here.
+const STRING_FLAGS = [...flagNames('string'), ...flagNames('integer'), ...flagNames('duration')];
 const BOOL_FLAGS = flagNames('boolean');
 
 // Spellings Go's strconv.ParseBool accepts.
@@ -58,21 +57,34 @@ function all(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map((v) => String(v));
 }
 
-function duration(flag: string, raw: string): number;
-function duration(flag: string, raw: string | undefined): number | undefined;
-function duration(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
+/** The table's entry of a flag this file reads by name; a missing one is a bug here. */
+function specOf<K extends FlagSpec['kind']>(name: string, kind: K): Extract<FlagSpec, { kind: K }> {
+  const spec = FLAG_BY_NAME.get(name);
+  if (spec === undefined || spec.kind !== kind) throw new Error(`flag table: no ${kind} flag --${name}`);
+  return spec as Extract<FlagSpec, { kind: K }>;
+}
+
+/** A duration flag's value, within its table limits (every one at most MAX_DURATION_MS). */
+function duration(name: string, raw: string): number {
+  const spec = specOf(name, 'duration');
   const ms = parseDuration(raw);
   if (ms === undefined) {
-    throw new UsageError(`--${flag} ${JSON.stringify(raw)}: not a duration (examples: 10ms, 1.5s, 1m30s, 2h)`);
+    throw new UsageError(`--${name} ${JSON.stringify(raw)}: not a duration (examples: 10ms, 1.5s, 1m30s, 2h)`);
+  }
+  if (spec.positive === true && ms <= 0) throw new UsageError(`--${name} ${formatDuration(ms)}: must be greater than 0`);
+  if (ms < 0) throw new UsageError(`--${name} ${formatDuration(ms)}: must not be negative`);
+  if (ms > MAX_DURATION_MS) {
+    throw new UsageError(`--${name} ${formatDuration(ms)} is above the longest timer Node can set (${formatDuration(MAX_DURATION_MS)})`);
   }
   return ms;
 }
 
-function integer(flag: string, raw: string, min: number, max: number): number {
+/** An integer flag's value, from the table's min to its max. */
+function integer(name: string, raw: string): number {
+  const { min, max } = specOf(name, 'integer');
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} ${JSON.stringify(raw)}: must be an integer from ${min} to ${max}`);
+    throw new UsageError(`--${name} ${JSON.stringify(raw)}: must be an integer from ${min} to ${max}`);
   }
   return n;
 }
@@ -112,7 +124,7 @@ function checkNames(argv: readonly string[]): void {
     }
     const next = argv[i + 1];
     if (m[2] !== '' || next === undefined) continue;
-    if (spec.kind === 'string' && !/^(-|--)[^-]/.test(next)) i++;
+    if (spec.kind !== 'boolean' && !/^(-|--)[^-]/.test(next)) i++;
     if (spec.kind === 'boolean' && /^(true|false)$/.test(next)) i++;
   }
 }
@@ -154,37 +166,33 @@ export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOu
   const bool = (name: string): boolean => (given(name) ? args[name] === true : defaultOf(name) === 'true');
   const checks = pairChecks(all(args['cmd']), all(args['url']));
   const value = (name: string): string => last(args[name]) ?? defaultOf(name) ?? '';
-  const port = integer('port', value('port'), 0, 65535);
+  const port = integer('port', value('port'));
   const address = value('address');
   if (isIP(address) === 0) {
     throw new UsageError(`--address ${JSON.stringify(address)}: must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)`);
   }
   const periodMs = duration('period', value('period'));
-  if (periodMs <= 0) throw new UsageError(`--period ${formatDuration(periodMs)}: must be greater than 0`);
   const latencyMs = duration('latency', value('latency'));
   if (latencyMs < periodMs) {
     throw new UsageError(
       `--latency ${formatDuration(latencyMs)} is less than --period ${formatDuration(periodMs)}: every result would be stale`,
     );
   }
-  const timeoutMs = duration('timeout', last(args['timeout'])) ?? Math.min(duration('timeout', DEFAULT_TIMEOUT_CAP), latencyMs);
-  if (timeoutMs <= 0) throw new UsageError(`--timeout ${formatDuration(timeoutMs)}: must be greater than 0`);
+  const timeoutArg = last(args['timeout']);
+  const timeoutMs = timeoutArg === undefined ? Math.min(duration('timeout', DEFAULT_TIMEOUT_CAP), latencyMs) : duration('timeout', timeoutArg);
   if (timeoutMs > latencyMs) {
     throw new UsageError(
       `--timeout ${formatDuration(timeoutMs)} is greater than --latency ${formatDuration(latencyMs)}: a hung run would look stale, not failed`,
     );
   }
-  const maxOutput = integer('max-output', value('max-output'), MIN_MAX_OUTPUT, MAX_MAX_OUTPUT);
-  const maxConnections = integer('max-connections', value('max-connections'), 1, MAX_MAX_CONNECTIONS);
-  const verbosity = integer('v', value('v'), 0, MAX_VERBOSITY);
+  const maxOutput = integer('max-output', value('max-output'));
+  const maxConnections = integer('max-connections', value('max-connections'));
+  const verbosity = integer('v', value('v'));
   const logFormat = value('log-format');
   if (logFormat !== 'text' && logFormat !== 'json') {
     throw new UsageError(`--log-format ${JSON.stringify(logFormat)}: must be text or json`);
   }
   const shutdownGraceMs = duration('shutdown-grace', value('shutdown-grace'));
-  if (shutdownGraceMs < 0) {
-    throw new UsageError(`--shutdown-grace ${formatDuration(shutdownGraceMs)}: must not be negative`);
-  }
   if (!lookPath('sh')) {
     throw new UsageError('no "sh" found on PATH: every --cmd runs as sh -c CMD');
   }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseFlags, UsageError, type ParseOutcome } from '../../src/flags';
 import type { Config } from '../../src/config';
+import { FLAGS } from '../../src/flag-spec';
 
 const onPath = new Set(['sh', 'ls', 'nslookup', 'curl']);
 const lookPath = (name: string): boolean => onPath.has(name);
@@ -135,6 +136,26 @@ describe('flags', () => {
     for (const cmd of ['echo hi', 'test -f /x', 'FOO=1 ls', 'ls /tmp', '[ -e /x ]', 'exit 0']) {
       assert.deepEqual(run([`--cmd=${cmd}`]).warnings, [], cmd);
     }
+  });
+
+  describe("durations: every duration flag of the table stops at Node's longest timer", () => {
+    const durationFlags = FLAGS.filter((f) => f.kind === 'duration').map((f) => f.name);
+    it('the table has duration flags (else this block tests nothing)', () => {
+      assert.deepEqual(durationFlags, ['period', 'latency', 'timeout', 'shutdown-grace']);
+    });
+    for (const name of durationFlags) {
+      it(`refuses --${name} above 596h31m23.647s`, () => {
+        rejects([`--${name}=597h`], `--${name} 597h0m0s is above the longest timer Node can set (596h31m23.647s)`);
+        rejects([`--${name}=596h31m23.648s`], `--${name} 596h31m23.648s is above the longest timer Node can set (596h31m23.647s)`);
+      });
+    }
+    it('accepts every duration flag at the limit exactly', () => {
+      const c = config(durationFlags.map((name) => `--${name}=596h31m23.647s`));
+      assert.deepEqual([c.periodMs, c.latencyMs, c.timeoutMs, c.shutdownGraceMs], [2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1]);
+    });
+    it("calls a duration past Go's range not a duration, as Go does", () => {
+      rejects(['--period=2562048h'], '--period "2562048h": not a duration (examples: 10ms, 1.5s, 1m30s, 2h)');
+    });
   });
 
   describe('sanity checks: one clear line naming the flag, the value and the limit', () => {
