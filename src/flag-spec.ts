@@ -1,11 +1,15 @@
 // Every command-line flag, once: name, kind, limits, default, help and README text. The
-// parser (each value's kind and limits), the --help text and the README flags table
+// parser (its grammar, each value's kind and limits), the --help text and the README flags table
 // are all derived from this table (a unit test keeps the README in step), so no default or
 // limit is written twice, and a new duration flag is capped like the others without a word.
 import { MAX_TIMER_MS } from './clock';
 import { formatDuration } from './duration';
 
-/** How a flag's value is read and checked (integer and duration limits are below). */
+/**
+ * How a flag's value is read and checked (integer and duration limits are below). Booleans
+ * are `--flag` or `--flag=false` and never take the next argument; every other kind takes
+ * it whatever it looks like, as Go's flag package does (argv.ts).
+ */
 export type FlagKind = 'string' | 'integer' | 'duration' | 'boolean';
 
 interface CommonSpec {
@@ -175,7 +179,8 @@ export const USAGE = [
   ...FLAGS.map(helpLine),
   '',
   `Durations use Go syntax: 10ms, 1.5s, 1m30s, 2h; at most ${formatDuration(MAX_DURATION_MS)}, Node's longest timer.`,
-  'Flags may be written -flag=X, --flag=X or --flag X.',
+  'Flags may be written -flag=X, --flag=X or --flag X (X taken as it is, even if it starts with "-");',
+  'a boolean flag takes a value only after "=": --quiet, --quiet=false.',
 ].join('\n');
 
 function readmeDefault(f: FlagSpec): string {

@@ -1,14 +1,15 @@
 // Command-line parsing and the start-up sanity checks. Go's flag package syntax is kept
-// (`-cmd=X`, `--cmd=X`, `--cmd X`) so existing pod manifests work unchanged.
+// (`-cmd=X`, `--cmd=X`, `--cmd X`, argv.ts) so existing pod manifests work unchanged.
 import minimist from 'minimist';
 import { isIP } from 'node:net';
+import { canonicalArgs } from './argv';
 import { collidesWithBuiltin, type CheckSpec, type Config, type LogFormat } from './config';
 import { formatDuration, parseDuration } from './duration';
 import { DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, flagNames, MAX_DURATION_MS, USAGE, type FlagSpec } from './flag-spec';
 import type { LookPath } from './lookpath';
+import { UsageError } from './usage-error';
 
-/** Bad input: main prints `exechealthz: <message>` on one line and exits 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 export type ParseOutcome =
   | {
@@ -27,24 +28,10 @@ function defaultOf(name: string): string | undefined {
 }
 
 // Every flag that takes a value is a string to minimist; its kind is read here.
-const STRING_FLAGS = [...flagNames('string'), ...flagNames('integer'), ...flagNames('duration')];
+const VALUE_FLAGS = [...flagNames('string'), ...flagNames('integer'), ...flagNames('duration')];
 const BOOL_FLAGS = flagNames('boolean');
 
-// Spellings Go's strconv.ParseBool accepts.
-const GO_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
-const GO_FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
-
 export { USAGE };
-
-/** Go accepts single-dash long flags; minimist would split them into letters. */
-function normalize(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const arg of argv) {
-    // One letter too: klog's `-v 2` is written so.
-    out.push(/^-[^-]/.test(arg) ? `-${arg}` : arg);
-  }
-  return out;
-}
 
 function last(value: unknown): string | undefined {
   if (Array.isArray(value)) return value.length === 0 ? undefined : String(value[value.length - 1]);
@@ -89,80 +76,21 @@ function integer(name: string, raw: string): number {
   return n;
 }
 
-/** Rewrites `--flag=VALUE` of boolean flags to true/false so Go spellings (=0, =f) work. */
-function goBooleans(argv: string[]): string[] {
-  return argv.map((arg) => {
-    const m = /^--([^=]+)=(.*)$/s.exec(arg);
-    if (m === null || !BOOL_FLAGS.includes(m[1] as string)) return arg;
-    const value = m[2] as string;
-    if (GO_TRUE.has(value)) return `--${m[1]}=true`;
-    if (GO_FALSE.has(value)) return `--${m[1]}=false`;
-    throw new UsageError(`--${m[1]} ${JSON.stringify(value)}: not a boolean (use true or false)`);
-  });
-}
-
-/**
- * Every name on the command line must be in the flag table before minimist sees it:
- * minimist looks names up in plain objects, where `constructor`, `__proto__` or `toString`
- * are found on the prototype (and it throws). Tokens are read as minimist reads them: a
- * string flag without `=` takes the next token unless that looks like a flag.
- */
-function checkNames(argv: readonly string[]): void {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      const rest = argv[i + 1];
-      if (rest !== undefined) throw unexpected(rest);
-      return;
-    }
-    if (!arg.startsWith('-') || arg === '-') throw unexpected(arg);
-    const m = /^--([^=]*)(=?)/s.exec(arg);
-    const name = m === null ? arg.slice(1) : (m[1] as string);
-    const spec = FLAG_BY_NAME.get(name);
-    if (m === null || spec === undefined) {
-      throw new UsageError(`unknown flag ${JSON.stringify(arg.replace(/=.*$/s, ''))} (see --help)`);
-    }
-    const next = argv[i + 1];
-    if (m[2] !== '' || next === undefined) continue;
-    if (spec.kind !== 'boolean' && !/^(-|--)[^-]/.test(next)) i++;
-    if (spec.kind === 'boolean' && /^(true|false)$/.test(next)) i++;
-  }
-}
-
-function unexpected(arg: string): UsageError {
-  return new UsageError(`unexpected argument ${JSON.stringify(arg)}: commands go in --cmd (see --help)`);
-}
-
 export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOutcome {
-  const normalized = normalize(argv);
-  checkNames(normalized);
-  let unknown: string | undefined;
-  const args = minimist(goBooleans(normalized), {
-    string: STRING_FLAGS,
-    boolean: BOOL_FLAGS,
-    unknown: (arg) => {
-      if (unknown === undefined) unknown = arg;
-      return false;
-    },
-  });
-  // checkNames has refused all of these already; kept so a minimist surprise is still one line.
-  if (unknown !== undefined) {
-    throw unknown.startsWith('-')
-      ? new UsageError(`unknown flag ${JSON.stringify(unknown.replace(/=.*$/s, ''))} (see --help)`)
-      : unexpected(unknown);
-  }
+  const tokens = canonicalArgs(argv);
+  const args = minimist(tokens, { string: VALUE_FLAGS, boolean: BOOL_FLAGS });
   if (args['help'] === true) return { kind: 'help' };
   if (args['version'] === true) return { kind: 'version' };
 
-  for (const flag of STRING_FLAGS) {
-    // minimist leaves '' when a value-taking flag ends the command line.
+  for (const flag of VALUE_FLAGS) {
+    // `--port=` (Go would take it as an empty value, and refuse it for a number).
     if (flag !== 'cmd' && all(args[flag]).some((v) => v === '')) {
       throw new UsageError(`--${flag} needs a value`);
     }
   }
 
   // minimist gives booleans that were not given as false; the table's default decides then.
-  const given = (name: string): boolean => normalized.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  const given = (name: string): boolean => tokens.some((t) => t.startsWith(`--${name}=`));
   const bool = (name: string): boolean => (given(name) ? args[name] === true : defaultOf(name) === 'true');
   const checks = pairChecks(all(args['cmd']), all(args['url']));
   const value = (name: string): string => last(args[name]) ?? defaultOf(name) ?? '';

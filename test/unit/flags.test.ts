@@ -104,7 +104,38 @@ describe('flags', () => {
     assert.equal(config(['--debug-endpoints=true']).debugEndpoints, true);
     assert.equal(config(['-debug-endpoints']).debugEndpoints, true);
     assert.equal(config(['--debug-endpoints=false']).debugEndpoints, false);
-    assert.equal(config(['--debug-endpoints', 'false']).debugEndpoints, false);
+  });
+
+  describe("Go's grammar: a flag that takes a value takes the next argument, whatever it looks like", () => {
+    it('takes a command starting with "-" as the command', () => {
+      assert.deepEqual(config(['--cmd', '-x']).checks, [{ url: '/healthz', cmd: '-x' }]);
+      assert.deepEqual(config(['-cmd', '--period']).checks, [{ url: '/healthz', cmd: '--period' }]);
+    });
+    it('judges a value starting with "-" as a value of its kind', () => {
+      rejects(['--period', '-1s'], '--period -1s: must be greater than 0');
+      rejects(['--shutdown-grace', '-1s'], '--shutdown-grace -1s: must not be negative');
+      rejects(['--latency', '-1s'], '--latency -1s: must not be negative');
+      rejects(['--port', '-1'], '--port "-1": must be an integer from 0 to 65535');
+      rejects(['-v', '-1'], '--v "-1": must be an integer from 0 to 10');
+      rejects(['--url', '-x'], '--url "-x": must start with "/"');
+      rejects(['--address', '-x'], '--address "-x": must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)');
+    });
+    it('a boolean never takes the next argument: --flag=false only', () => {
+      rejects(['--debug-endpoints', 'false'], 'unexpected argument "false": a boolean flag takes its value after "=", as in --debug-endpoints=false');
+      rejects(['-quiet', '0'], 'unexpected argument "0": a boolean flag takes its value after "=", as in --quiet=0');
+      rejects(['--output', '/x'], 'unexpected argument "/x": commands go in --cmd (see --help)');
+      const c = config(['--quiet', '--port', '9']);
+      assert.deepEqual([c.quiet, c.port], [true, 9]);
+    });
+    it('refuses what Go calls bad flag syntax', () => {
+      rejects(['---quiet'], 'bad flag syntax: "---quiet" (see --help)');
+      rejects(['--=1'], 'bad flag syntax: "--=1" (see --help)');
+    });
+  });
+
+  it('keeps a value with "=" or a newline whole', () => {
+    assert.deepEqual(config(['--cmd=a=b']).checks, [{ url: '/healthz', cmd: 'a=b' }]);
+    assert.deepEqual(config(['--cmd', 'a\nb']).checks, [{ url: '/healthz', cmd: 'a\nb' }]);
   });
 
   it('reads --v in every klog spelling, 0 by default', () => {
