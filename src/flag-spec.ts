@@ -14,6 +14,8 @@ export type FlagKind = 'string' | 'integer' | 'duration' | 'boolean';
 
 interface CommonSpec {
   readonly name: string;
+  /** Other names: `-h` for `--help`, which Go's flag package answers with the usage too. */
+  readonly aliases?: readonly string[];
   /** Placeholder of the value in --help and the README (value-taking flags only). */
   readonly arg?: string;
   readonly repeatable?: boolean;
@@ -141,14 +143,19 @@ export const FLAGS: readonly FlagSpec[] = [
     readme: 'Print the version and exit 0.',
   },
   {
-    name: 'help', kind: 'boolean',
+    name: 'help', aliases: ['h'], kind: 'boolean',
     help: 'print this help and exit',
     readme: 'Print the flags and exit 0.',
   },
 ];
 
-/** Lookup by name; a Map, so names such as `constructor` or `__proto__` are just unknown. */
-export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.map((f) => [f.name, f]));
+/**
+ * Lookup by name or alias; a Map, so names such as `constructor` or `__proto__` are just
+ * unknown.
+ */
+export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(
+  FLAGS.flatMap((f) => [f.name, ...(f.aliases ?? [])].map((name) => [name, f] as const)),
+);
 
 export function flagNames(kind: FlagKind): string[] {
   return FLAGS.filter((f) => f.kind === kind).map((f) => f.name);
@@ -156,6 +163,11 @@ export function flagNames(kind: FlagKind): string[] {
 
 function usageName(f: FlagSpec): string {
   return f.arg === undefined ? `--${f.name}` : `--${f.name} ${f.arg}`;
+}
+
+/** The flag's names in --help: `--help, -h`. */
+function helpName(f: FlagSpec): string {
+  return [usageName(f), ...(f.aliases ?? []).map((a) => `-${a}`)].join(', ');
 }
 
 function defaultWords(f: FlagSpec): string | undefined {
@@ -168,7 +180,7 @@ function defaultWords(f: FlagSpec): string | undefined {
 function helpLine(f: FlagSpec): string {
   const def = defaultWords(f);
   const notes = [f.repeatable === true ? 'repeatable' : '', def === undefined ? '' : `default ${def}`].filter((n) => n !== '');
-  return `  ${usageName(f).padEnd(27)} ${f.help}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
+  return `  ${helpName(f).padEnd(27)} ${f.help}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
 }
 
 export const USAGE = [

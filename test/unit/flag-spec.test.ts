@@ -20,11 +20,12 @@ describe('flag table', () => {
 
   it('--help has one line per flag, with its default', () => {
     for (const f of FLAGS) {
-      const line = USAGE.split('\n').find((l) => l.startsWith(`  --${f.name} `) || l === `  --${f.name}`);
+      const line = USAGE.split('\n').find((l) => /^ {2}--(\S+?)(,| |$)/.exec(l)?.[1] === f.name);
       assert.ok(line !== undefined, `--help has no line for --${f.name}`);
       if (f.default !== undefined && f.kind !== 'boolean') assert.ok(line.includes(f.default), `--${f.name} default in: ${line}`);
     }
     assert.match(USAGE, /--debug-endpoints\s+serve \/debug\/ .*\(default off\)/);
+    assert.match(USAGE, /^ {2}--help, -h\s+print this help and exit$/m);
   });
 
   it('every default parses as if it were typed', () => {

@@ -152,7 +152,12 @@ describe('flags', () => {
   });
 
   it('answers --help and --version', () => {
-    assert.deepEqual(parseFlags(['--help'], lookPath), { kind: 'help' });
+    // Go's flag package answers -h, -help and --help alike with the usage and exit 0.
+    for (const help of ['--help', '-help', '-h', '--h', '-h=true']) {
+      assert.deepEqual(parseFlags([help], lookPath), { kind: 'help' }, help);
+    }
+    assert.deepEqual(parseFlags(['--cmd', 'ls', '-h'], lookPath), { kind: 'help' });
+    assert.equal(parseFlags(['-h=false'], lookPath).kind, 'run');
     assert.deepEqual(parseFlags(['-version'], lookPath), { kind: 'version' });
   });
 
