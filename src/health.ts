@@ -112,6 +112,11 @@ export function healthHandler(check: Check, options: HealthOptions): Handler {
       options.logger.info(`Client ip ${req.socket.remoteAddress ?? '?'} requesting ${check.url} probe servicing cmd ${check.cmd}`);
     }
     const health = check.health();
+    const plain = plainAnswer(check.url, health, options);
+    // Every unhealthy answer is logged, quiet or not, as the Go tool logged them (and the
+    // README promises): in the Go tool's words whatever the shape asked for, so a probe
+    // reading ?verbose or JSON leaves the same line as a plain one.
+    if (plain.status !== 200) options.logger.error(plain.body.trimEnd());
     if (wantsJson(req, url)) {
       const { status, body } = jsonAnswer(check, health, options);
       send(res, status, body, JSON_TYPE);
@@ -122,9 +127,6 @@ export function healthHandler(check: Check, options: HealthOptions): Handler {
       send(res, status, body);
       return;
     }
-    const { status, body } = plainAnswer(check.url, health, options);
-    // The Go tool logged every unhealthy answer, quiet or not.
-    if (status !== 200 && health.state !== 'pending') options.logger.error(body.trimEnd());
-    send(res, status, body);
+    send(res, plain.status, plain.body);
   };
 }
