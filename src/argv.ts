@@ -5,6 +5,7 @@
 // `=`, never the next argument. Each flag comes out as one `--name=X` token under its table
 // name: the one form minimist reads without guessing whether X is a value or a flag.
 import { FLAG_BY_NAME } from './flag-spec';
+import { quote } from './quote';
 import { UsageError } from './usage-error';
 
 // Spellings Go's strconv.ParseBool accepts.
@@ -14,7 +15,7 @@ const GO_FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
 function goBoolean(written: string, value: string): 'true' | 'false' {
   if (GO_TRUE.has(value)) return 'true';
   if (GO_FALSE.has(value)) return 'false';
-  throw new UsageError(`--${written} ${JSON.stringify(value)}: not a boolean (use true or false)`);
+  throw new UsageError(`--${written} ${quote(value)}: not a boolean (use true or false)`);
 }
 
 /**
@@ -25,10 +26,10 @@ function goBoolean(written: string, value: string): 'true' | 'false' {
 function unexpected(arg: string, afterBoolean: string | undefined): UsageError {
   if (afterBoolean !== undefined && (GO_TRUE.has(arg) || GO_FALSE.has(arg))) {
     return new UsageError(
-      `unexpected argument ${JSON.stringify(arg)}: a boolean flag takes its value after "=", as in --${afterBoolean}=${arg}`,
+      `unexpected argument ${quote(arg)}: a boolean flag takes its value after "=", as in --${afterBoolean}=${arg}`,
     );
   }
-  return new UsageError(`unexpected argument ${JSON.stringify(arg)}: commands go in --cmd (see --help)`);
+  return new UsageError(`unexpected argument ${quote(arg)}: commands go in --cmd (see --help)`);
 }
 
 /** `argv` as `--name=X` tokens, one per flag, in order; a UsageError for what Go refuses. */
@@ -46,12 +47,12 @@ export function canonicalArgs(argv: readonly string[]): string[] {
     if (arg.length < 2 || !arg.startsWith('-')) throw unexpected(arg, afterBoolean);
     const body = arg.slice(arg.startsWith('--') ? 2 : 1);
     if (body === '' || body.startsWith('-') || body.startsWith('=')) {
-      throw new UsageError(`bad flag syntax: ${JSON.stringify(arg)} (see --help)`);
+      throw new UsageError(`bad flag syntax: ${quote(arg)} (see --help)`);
     }
     const eq = body.indexOf('=');
     const written = eq < 0 ? body : body.slice(0, eq);
     const spec = FLAG_BY_NAME.get(written);
-    if (spec === undefined) throw new UsageError(`unknown flag ${JSON.stringify(`--${written}`)} (see --help)`);
+    if (spec === undefined) throw new UsageError(`unknown flag ${quote(`--${written}`)} (see --help)`);
     afterBoolean = undefined;
     if (spec.kind === 'boolean') {
       if (eq < 0) afterBoolean = spec.name;

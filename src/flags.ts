@@ -7,6 +7,7 @@ import { collidesWithBuiltin, type CheckSpec, type Config, type LogFormat } from
 import { formatDuration, parseDuration } from './duration';
 import { DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, flagNames, MAX_DURATION_MS, USAGE, type FlagSpec } from './flag-spec';
 import type { LookPath } from './lookpath';
+import { clip, quote } from './quote';
 import { UsageError } from './usage-error';
 
 export { UsageError };
@@ -56,7 +57,7 @@ function duration(name: string, raw: string): number {
   const spec = specOf(name, 'duration');
   const ms = parseDuration(raw);
   if (ms === undefined) {
-    throw new UsageError(`--${name} ${JSON.stringify(raw)}: not a duration (examples: 10ms, 1.5s, 1m30s, 2h)`);
+    throw new UsageError(`--${name} ${quote(raw)}: not a duration (examples: 10ms, 1.5s, 1m30s, 2h)`);
   }
   if (spec.positive === true && ms <= 0) throw new UsageError(`--${name} ${formatDuration(ms)}: must be greater than 0`);
   if (ms < 0) throw new UsageError(`--${name} ${formatDuration(ms)}: must not be negative`);
@@ -71,7 +72,7 @@ function integer(name: string, raw: string): number {
   const { min, max } = specOf(name, 'integer');
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} ${JSON.stringify(raw)}: must be an integer from ${min} to ${max}`);
+    throw new UsageError(`--${name} ${quote(raw)}: must be an integer from ${min} to ${max}`);
   }
   return n;
 }
@@ -97,7 +98,7 @@ export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOu
   const port = integer('port', value('port'));
   const address = value('address');
   if (isIP(address) === 0) {
-    throw new UsageError(`--address ${JSON.stringify(address)}: must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)`);
+    throw new UsageError(`--address ${quote(address)}: must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)`);
   }
   const periodMs = duration('period', value('period'));
   const latencyMs = duration('latency', value('latency'));
@@ -118,7 +119,7 @@ export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOu
   const verbosity = integer('v', value('v'));
   const logFormat = value('log-format');
   if (logFormat !== 'text' && logFormat !== 'json') {
-    throw new UsageError(`--log-format ${JSON.stringify(logFormat)}: must be text or json`);
+    throw new UsageError(`--log-format ${quote(logFormat)}: must be text or json`);
   }
   const shutdownGraceMs = duration('shutdown-grace', value('shutdown-grace'));
   if (!lookPath('sh')) {
@@ -160,15 +161,18 @@ function pairChecks(cmds: string[], urls: string[]): CheckSpec[] {
   const seen = new Set<string>();
   return cmds.map((cmd, i) => {
     const url = urls[i] as string;
-    if (!url.startsWith('/')) throw new UsageError(`--url ${JSON.stringify(url)}: must start with "/"`);
-    if (/[?#\s]/.test(url)) throw new UsageError(`--url ${JSON.stringify(url)}: must be a plain path (no query, fragment or spaces)`);
-    // After the URL checks, so the URL in this line is a plain one-line path.
-    if (cmd.trim() === '') throw new UsageError(`--cmd #${i + 1} (for ${url}) is empty`);
+    if (!url.startsWith('/')) throw new UsageError(`--url ${quote(url)}: must start with "/"`);
+    // Control and format characters too: no request can name them, and the path is echoed in log lines.
+    if (/[?#\s\p{Cc}\p{Cf}]/u.test(url)) {
+      throw new UsageError(`--url ${quote(url)}: must be a plain path (no query, fragment, spaces or control characters)`);
+    }
+    // After the URL checks, so the URL in this line is a plain one-line path (cut if long).
+    if (cmd.trim() === '') throw new UsageError(`--cmd #${i + 1} (for ${clip(url)}) is empty`);
     const builtin = collidesWithBuiltin(url);
     if (builtin !== undefined) {
-      throw new UsageError(`--url ${JSON.stringify(url)} collides with the built-in endpoint ${builtin}`);
+      throw new UsageError(`--url ${quote(url)} collides with the built-in endpoint ${builtin}`);
     }
-    if (seen.has(url)) throw new UsageError(`--url ${JSON.stringify(url)} is given more than once`);
+    if (seen.has(url)) throw new UsageError(`--url ${quote(url)} is given more than once`);
     seen.add(url);
     return { url, cmd };
   });
@@ -189,7 +193,7 @@ function commandWarnings(checks: readonly CheckSpec[], lookPath: LookPath): stri
     // Assignments, expansions, quoting and subshells are for sh to resolve, not us.
     if (first === '' || SHELL_WORDS.has(first) || /[=$`"'(){};|&<>*?]/.test(first)) continue;
     if (!lookPath(first)) {
-      warnings.push(`--cmd ${JSON.stringify(cmd)} (for ${url}): ${JSON.stringify(first)} not found on PATH; the check will fail until it is`);
+      warnings.push(`--cmd ${quote(cmd)} (for ${clip(url)}): ${quote(first)} not found on PATH; the check will fail until it is`);
     }
   }
   return warnings;

@@ -20,7 +20,7 @@ function rejects(argv: string[], message: string, look = lookPath): void {
     (err: unknown) => {
       assert.ok(err instanceof UsageError, `expected a UsageError, got ${String(err)}`);
       assert.equal(err.message, message);
-      assert.ok(!err.message.includes('\n'), 'one line');
+      assert.doesNotMatch(err.message, /[\p{Cc}\u2028\u2029]/u, 'one printable line');
       return true;
     },
   );
@@ -174,6 +174,31 @@ describe('flags', () => {
     }
   });
 
+  describe('values in errors: at most 80 characters, then the size; escaped, so each error is one line', () => {
+    const long = `${'9'.repeat(100_000)}x`;
+    const shown = `"${'9'.repeat(80)}"…(100001 bytes)`;
+    const cases: [string, string[], string][] = [
+      ['a long duration', [`--period=${long}`], `--period ${shown}: not a duration (examples: 10ms, 1.5s, 1m30s, 2h)`],
+      ['a long port', ['--port', long], `--port ${shown}: must be an integer from 0 to 65535`],
+      ['a long address', [`--address=${long}`], `--address ${shown}: must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)`],
+      ['a long url', [`--url=${long}`], `--url ${shown}: must start with "/"`],
+      ['a long stray argument', [long], `unexpected argument ${shown}: commands go in --cmd (see --help)`],
+      ['a long unknown flag', [`--${long}=1`], `unknown flag "--${'9'.repeat(78)}"…(100003 bytes) (see --help)`],
+      ['a long boolean value', [`--quiet=${long}`], `--quiet ${shown}: not a boolean (use true or false)`],
+      ['a newline in a value', ['--log-format', 'json\nrm -rf /'], '--log-format "json\\nrm -rf /": must be text or json'],
+      ['C1 controls and separators', ['--log-format=a\u009b31m\u2028b'], '--log-format "a\\u009b31m\\u2028b": must be text or json'],
+      ['an empty command after a long url', ['--cmd=', `--url=/${'a'.repeat(200)}`], `--cmd #1 (for /${'a'.repeat(79)}…(201 bytes)) is empty`],
+    ];
+    for (const [name, argv, message] of cases) {
+      it(name, () => rejects(argv, message));
+    }
+    it('a long command not on PATH: the warning is bounded too', () => {
+      assert.deepEqual(run([`--cmd=nosuchprobe ${'x'.repeat(5000)}`]).warnings, [
+        `--cmd "nosuchprobe ${'x'.repeat(68)}"…(5012 bytes) (for /healthz): "nosuchprobe" not found on PATH; the check will fail until it is`,
+      ]);
+    });
+  });
+
   describe("durations: every duration flag of the table stops at Node's longest timer", () => {
     const durationFlags = FLAGS.filter((f) => f.kind === 'duration').map((f) => f.name);
     it('the table has duration flags (else this block tests nothing)', () => {
@@ -202,7 +227,9 @@ describe('flags', () => {
       ['more urls than the one cmd', ['--cmd=a', '--url=/a', '--url=/b'], '--url given 2 times but --cmd once: give one --cmd per --url, paired by order'],
       ['more cmds than the one url', ['--cmd=a', '--cmd=b'], '--cmd given 2 times but --url once: give one --url per --cmd, paired by order'],
       ['url without /', ['--url=healthz'], '--url "healthz": must start with "/"'],
-      ['url with a query', ['--url=/h?x=1'], '--url "/h?x=1": must be a plain path (no query, fragment or spaces)'],
+      ['url with a query', ['--url=/h?x=1'], '--url "/h?x=1": must be a plain path (no query, fragment, spaces or control characters)'],
+      ['url with an escape sequence', ['--url=/h\u001b[2J'], '--url "/h\\u001b[2J": must be a plain path (no query, fragment, spaces or control characters)'],
+      ['url with a bidi override', ['--url=/h\u202e'], '--url "/h\\u202e": must be a plain path (no query, fragment, spaces or control characters)'],
       ['duplicate urls', ['--cmd=a', '--cmd=b', '--url=/h', '--url=/h'], '--url "/h" is given more than once'],
       ['url /', ['--url=/'], '--url "/" collides with the built-in endpoint /'],
       ['url /metrics', ['--url=/metrics'], '--url "/metrics" collides with the built-in endpoint /metrics'],
