@@ -113,10 +113,15 @@ export function healthHandler(check: Check, options: HealthOptions): Handler {
     }
     const health = check.health();
     const plain = plainAnswer(check.url, health, options);
-    // Every unhealthy answer is logged, quiet or not, as the Go tool logged them (and the
-    // README promises): in the Go tool's words whatever the shape asked for, so a probe
-    // reading ?verbose or JSON leaves the same line as a plain one.
-    if (plain.status !== 200) options.logger.error(plain.body.trimEnd());
+    // Every 503 is logged, as the Go tool logged every unhealthy answer (and the README
+    // promises): in the Go tool's words whatever the shape asked for, so a probe reading
+    // ?verbose or JSON leaves the same line as a plain one. A failed or stale result is an
+    // error, kept by --quiet; "no result yet" is info: nothing has failed, and a readiness
+    // probe at pod start meets it on every start of a slow command.
+    if (plain.status !== 200) {
+      if (health.state === 'pending') options.logger.info(plain.body.trimEnd());
+      else options.logger.error(plain.body.trimEnd());
+    }
     if (wantsJson(req, url)) {
       const { status, body } = jsonAnswer(check, health, options);
       send(res, status, body, JSON_TYPE);
