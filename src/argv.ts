@@ -3,7 +3,9 @@
 // takes a value takes the next argument whatever it looks like (`--cmd -x`, `--period -1s`,
 // `--port -1`), and the value is then judged as a value; a boolean flag takes one only after
 // `=`, never the next argument. Each flag comes out as one `--name=X` token under its table
-// name: the one form minimist reads without guessing whether X is a value or a flag.
+// name: the one form minimist reads without guessing whether X is a value or a flag. Every
+// name is looked up in the table (a Map) first, so minimist, which keeps flags in plain
+// objects, never meets `constructor` or `__proto__` (it threw a TypeError on them).
 import { FLAG_BY_NAME } from './flag-spec';
 import { quote } from './quote';
 import { UsageError } from './usage-error';

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { canonicalArgs } from './argv';
 import { collidesWithBuiltin, type CheckSpec, type Config, type LogFormat } from './config';
 import { formatDuration, parseDuration } from './duration';
-import { DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, flagNames, MAX_DURATION_MS, USAGE, type FlagSpec } from './flag-spec';
+import { DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, FLAGS, flagNames, MAX_DURATION_MS, USAGE, type FlagSpec } from './flag-spec';
 import type { LookPath } from './lookpath';
 import { clip, quote } from './quote';
 import { UsageError } from './usage-error';
@@ -28,8 +28,8 @@ function defaultOf(name: string): string | undefined {
   return FLAG_BY_NAME.get(name)?.default;
 }
 
-// Every flag that takes a value is a string to minimist; its kind is read here.
-const VALUE_FLAGS = [...flagNames('string'), ...flagNames('integer'), ...flagNames('duration')];
+// Every flag that takes a value is a string to minimist (whatever its kind: it is read here).
+const VALUE_FLAGS = FLAGS.filter((f) => f.kind !== 'boolean').map((f) => f.name);
 const BOOL_FLAGS = flagNames('boolean');
 
 export { USAGE };
