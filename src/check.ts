@@ -1,7 +1,7 @@
 // One check: runs its command on a schedule and keeps the last result and the counters
 // /metrics needs. Requests only read this state; they never start a run.
 import type { CheckSpec } from './config';
-import type { Clock } from './clock';
+import { MAX_TIMER_MS, type Clock } from './clock';
 import { Counter, Histogram } from './metric';
 import type { RunOptions, RunResult, Runner } from './runner';
 
@@ -158,7 +158,10 @@ export class Check {
     // phase: a hundred checks started in one instant forever would fork a hundred
     // processes at once each period, and a hundred runs' objects alive together at a
     // scavenge are what grew V8's young generation with every added check.
-    const delay = Math.max(0, startedAt + this.options.periodMs + this.phaseMs - this.options.clock.now());
+    // The phase is under a period, so the first delay can reach twice --period: for a period
+    // over half of Node's longest timer that would overflow (Node then fires after 1 ms).
+    // Capped there, such a check's one phase shift is shorter; nothing else changes.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, startedAt + this.options.periodMs + this.phaseMs - this.options.clock.now()));
     this.phaseMs = 0;
     this.timer = this.options.clock.setTimer(this.tick, delay);
   }

@@ -14,6 +14,9 @@ const UNIT_MS: Record<string, number> = {
 
 const PART = /^(\d*)(?:\.(\d*))?(ns|us|µs|μs|ms|s|m|h)/;
 
+/** Go's longest duration (2^63-1 ns); Go refuses longer text as an invalid duration. */
+const GO_MAX_MS = 9_223_372_036_854.775807;
+
 /** Parses a Go duration; returns undefined when the text is not one. */
 export function parseDuration(text: string): number | undefined {
   let rest = text;
@@ -36,6 +39,8 @@ export function parseDuration(text: string): number | undefined {
     total += value * (UNIT_MS[m[3] as string] as number);
     rest = rest.slice(m[0].length);
   }
+  // 400 digits make Infinity here; Go calls anything past its range invalid, and so do we.
+  if (!(total <= GO_MAX_MS)) return undefined;
   return sign * total;
 }
 

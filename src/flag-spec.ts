@@ -1,13 +1,22 @@
-// Every command-line flag, once: name, kind, default, help and README text. The parser's
-// minimist options, the --help text and the README flags table are all derived from
-// this table (a unit test keeps the README in step), so no default is written twice.
+// Every command-line flag, once: name, kind, limits, default, help and README text. The
+// parser (its grammar, each value's kind and limits), the --help text and the README flags table
+// are all derived from this table (a unit test keeps the README in step), so no default or
+// limit is written twice, and a new duration flag is capped like the others without a word.
+import { MAX_TIMER_MS } from './clock';
+import { formatDuration } from './duration';
 
-export type FlagKind = 'string' | 'boolean';
+/**
+ * How a flag's value is read and checked (integer and duration limits are below). Booleans
+ * are `--flag` or `--flag=false` and never take the next argument; every other kind takes
+ * it whatever it looks like, as Go's flag package does (argv.ts).
+ */
+export type FlagKind = 'string' | 'integer' | 'duration' | 'boolean';
 
-export interface FlagSpec {
+interface CommonSpec {
   readonly name: string;
-  readonly kind: FlagKind;
-  /** Placeholder of the value in --help and the README (string flags only). */
+  /** Other names: `-h` for `--help`, which Go's flag package answers with the usage too. */
+  readonly aliases?: readonly string[];
+  /** Placeholder of the value in --help and the README (value-taking flags only). */
   readonly arg?: string;
   readonly repeatable?: boolean;
   /** The default as it would be typed on the command line; parsed like user input. */
@@ -19,6 +28,19 @@ export interface FlagSpec {
   /** The README table's "Meaning" cell (markdown). */
   readonly readme: string;
 }
+
+export type FlagSpec =
+  | (CommonSpec & { readonly kind: 'string' | 'boolean' })
+  /** A decimal integer from min to max. */
+  | (CommonSpec & { readonly kind: 'integer'; readonly min: number; readonly max: number })
+  /**
+   * A Go duration from 0 (above 0 when `positive`) to MAX_DURATION_MS: every duration sets
+   * a timer, or bounds one (--latency >= --period).
+   */
+  | (CommonSpec & { readonly kind: 'duration'; readonly positive?: boolean });
+
+/** Every duration flag's ceiling: Node's longest timer. */
+export const MAX_DURATION_MS = MAX_TIMER_MS;
 
 /** Room for a head, a tail and the "bytes dropped" marker. */
 export const MIN_MAX_OUTPUT = 256;
@@ -41,7 +63,7 @@ export const FLAGS: readonly FlagSpec[] = [
     readme: "Path serving the paired command's result. Repeatable; with more than one of `--cmd`/`--url` the counts must match.",
   },
   {
-    name: 'port', kind: 'string', arg: 'N', default: '8080',
+    name: 'port', kind: 'integer', min: 0, max: 65535, arg: 'N', default: '8080',
     help: 'port to listen on, 0 for any free port',
     readme: 'Port to listen on; `0` picks a free one (the start-up line says which).',
   },
@@ -51,27 +73,27 @@ export const FLAGS: readonly FlagSpec[] = [
     readme: 'Bind address (`::` for IPv6, `127.0.0.1` for loopback only).',
   },
   {
-    name: 'period', kind: 'string', arg: 'DURATION', default: '2s',
+    name: 'period', kind: 'duration', positive: true, arg: 'DURATION', default: '2s',
     help: 'time between the starts of two runs',
     readme: 'Time from the start of one run to the start of the next.',
   },
   {
-    name: 'latency', kind: 'string', arg: 'DURATION', default: '30s',
+    name: 'latency', kind: 'duration', arg: 'DURATION', default: '30s',
     help: 'a result older than this answers 503',
     readme: 'A result older than this answers 503 (`Latest result too old to be useful`).',
   },
   {
-    name: 'timeout', kind: 'string', arg: 'DURATION', defaultText: `the smaller of ${DEFAULT_TIMEOUT_CAP} and --latency`,
+    name: 'timeout', kind: 'duration', positive: true, arg: 'DURATION', defaultText: `the smaller of ${DEFAULT_TIMEOUT_CAP} and --latency`,
     help: 'a run is killed after this long',
     readme: 'A run is killed (its whole process group) after this long.',
   },
   {
-    name: 'max-output', kind: 'string', arg: 'BYTES', default: '10240',
+    name: 'max-output', kind: 'integer', min: MIN_MAX_OUTPUT, max: MAX_MAX_OUTPUT, arg: 'BYTES', default: '10240',
     help: 'output kept per run, head and tail',
     readme: `Output kept per run (head and tail, ${MIN_MAX_OUTPUT} B to 64 MiB), as the kubelet keeps 10 KiB.`,
   },
   {
-    name: 'max-connections', kind: 'string', arg: 'N', default: '1024',
+    name: 'max-connections', kind: 'integer', min: 1, max: MAX_MAX_CONNECTIONS, arg: 'N', default: '1024',
     help: 'open HTTP connections at most; over it the oldest idle one is closed',
     readme: `Open HTTP connections at most (1 to ${MAX_MAX_CONNECTIONS}). A new connection over the cap closes the oldest one that has no request in progress (a slow or idle client), so a probe's fresh connection is served; only when every connection is busy is the new one closed. Counted in \`exechealthz_http_connections_dropped_total\`.`,
   },
@@ -86,7 +108,7 @@ export const FLAGS: readonly FlagSpec[] = [
     readme: 'Log only errors (and the listening address), whatever `--v` says.',
   },
   {
-    name: 'v', kind: 'string', arg: 'N', default: '0',
+    name: 'v', kind: 'integer', min: 0, max: MAX_VERBOSITY, arg: 'N', default: '0',
     help: 'log verbosity: 0 start-up, errors and changes of state; 1 also every run; 2 also every request',
     readme: `Log verbosity (0 to ${MAX_VERBOSITY}), as klog's \`-v\` in the Kubernetes sidecars. \`0\`: the start, errors, every unhealthy answer and each check's changes of state (first result, failing, healthy again), no line for a run or a request while all is well. \`1\`: also each run and its result (Go's \`Worker running\` lines). \`2\`: also each request (Go's \`Client ip ... requesting\` lines, which the Go tool always wrote; a line per kubelet probe, and under a burst of requests a cost in CPU and memory of its own).`,
   },
@@ -106,7 +128,7 @@ export const FLAGS: readonly FlagSpec[] = [
     readme: 'Serve `/debug/` (heap snapshot, CPU profile, figures). Off unless asked for: a heap snapshot holds every `--cmd` string and whatever else is in memory, and anything on the cluster network reaches the port.',
   },
   {
-    name: 'shutdown-grace', kind: 'string', arg: 'DURATION', default: '5s',
+    name: 'shutdown-grace', kind: 'duration', arg: 'DURATION', default: '5s',
     help: 'time to finish requests after SIGTERM',
     readme: 'After SIGTERM/SIGINT, time to finish in-flight requests before exiting anyway.',
   },
@@ -121,14 +143,19 @@ export const FLAGS: readonly FlagSpec[] = [
     readme: 'Print the version and exit 0.',
   },
   {
-    name: 'help', kind: 'boolean',
+    name: 'help', aliases: ['h'], kind: 'boolean',
     help: 'print this help and exit',
     readme: 'Print the flags and exit 0.',
   },
 ];
 
-/** Lookup by name; a Map, so names such as `constructor` or `__proto__` are just unknown. */
-export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.map((f) => [f.name, f]));
+/**
+ * Lookup by name or alias; a Map, so names such as `constructor` or `__proto__` are just
+ * unknown.
+ */
+export const FLAG_BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(
+  FLAGS.flatMap((f) => [f.name, ...(f.aliases ?? [])].map((name) => [name, f] as const)),
+);
 
 export function flagNames(kind: FlagKind): string[] {
   return FLAGS.filter((f) => f.kind === kind).map((f) => f.name);
@@ -136,6 +163,11 @@ export function flagNames(kind: FlagKind): string[] {
 
 function usageName(f: FlagSpec): string {
   return f.arg === undefined ? `--${f.name}` : `--${f.name} ${f.arg}`;
+}
+
+/** The flag's names in --help: `--help, -h`. */
+function helpName(f: FlagSpec): string {
+  return [usageName(f), ...(f.aliases ?? []).map((a) => `-${a}`)].join(', ');
 }
 
 function defaultWords(f: FlagSpec): string | undefined {
@@ -148,7 +180,7 @@ function defaultWords(f: FlagSpec): string | undefined {
 function helpLine(f: FlagSpec): string {
   const def = defaultWords(f);
   const notes = [f.repeatable === true ? 'repeatable' : '', def === undefined ? '' : `default ${def}`].filter((n) => n !== '');
-  return `  ${usageName(f).padEnd(27)} ${f.help}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
+  return `  ${helpName(f).padEnd(27)} ${f.help}${notes.length === 0 ? '' : ` (${notes.join('; ')})`}`;
 }
 
 export const USAGE = [
@@ -158,7 +190,9 @@ export const USAGE = [
   '',
   ...FLAGS.map(helpLine),
   '',
-  'Durations use Go syntax: 10ms, 1.5s, 1m30s, 2h. Flags may be written -flag=X, --flag=X or --flag X.',
+  `Durations use Go syntax: 10ms, 1.5s, 1m30s, 2h; at most ${formatDuration(MAX_DURATION_MS)}, Node's longest timer.`,
+  'Flags may be written -flag=X, --flag=X or --flag X (X taken as it is, even if it starts with "-");',
+  'a boolean flag takes a value only after "=": --quiet, --quiet=false.',
 ].join('\n');
 
 function readmeDefault(f: FlagSpec): string {

@@ -1,16 +1,16 @@
 // Command-line parsing and the start-up sanity checks. Go's flag package syntax is kept
-// (`-cmd=X`, `--cmd=X`, `--cmd X`) so existing pod manifests work unchanged.
+// (`-cmd=X`, `--cmd=X`, `--cmd X`, argv.ts) so existing pod manifests work unchanged.
 import minimist from 'minimist';
 import { isIP } from 'node:net';
+import { canonicalArgs } from './argv';
 import { collidesWithBuiltin, type CheckSpec, type Config, type LogFormat } from './config';
 import { formatDuration, parseDuration } from './duration';
-import {
-  DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, flagNames, MAX_MAX_CONNECTIONS, MAX_MAX_OUTPUT, MAX_VERBOSITY, MIN_MAX_OUTPUT, USAGE,
-} from './flag-spec';
+import { DEFAULT_TIMEOUT_CAP, FLAG_BY_NAME, FLAGS, flagNames, MAX_DURATION_MS, USAGE, type FlagSpec } from './flag-spec';
 import type { LookPath } from './lookpath';
+import { clip, quote } from './quote';
+import { UsageError } from './usage-error';
 
-/** Bad input: main prints `exechealthz: <message>` on one line and exits 2. */
-export class UsageError extends Error {}
+export { UsageError };
 
 export type ParseOutcome =
   | {
@@ -28,24 +28,11 @@ function defaultOf(name: string): string | undefined {
   return FLAG_BY_NAME.get(name)?.default;
 }
 
-const STRING_FLAGS = flagNames('string');
+// Every flag that takes a value is a string to minimist (whatever its kind: it is read here).
+const VALUE_FLAGS = FLAGS.filter((f) => f.kind !== 'boolean').map((f) => f.name);
 const BOOL_FLAGS = flagNames('boolean');
 
-// Spellings Go's strconv.ParseBool accepts.
-const GO_TRUE = new Set(['1', 't', 'T', 'true', 'TRUE', 'True']);
-const GO_FALSE = new Set(['0', 'f', 'F', 'false', 'FALSE', 'False']);
-
 export { USAGE };
-
-/** Go accepts single-dash long flags; minimist would split them into letters. */
-function normalize(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const arg of argv) {
-    // One letter too: klog's `-v 2` is written so.
-    out.push(/^-[^-]/.test(arg) ? `-${arg}` : arg);
-  }
-  return out;
-}
 
 function last(value: unknown): string | undefined {
   if (Array.isArray(value)) return value.length === 0 ? undefined : String(value[value.length - 1]);
@@ -58,133 +45,83 @@ function all(value: unknown): string[] {
   return (Array.isArray(value) ? value : [value]).map((v) => String(v));
 }
 
-function duration(flag: string, raw: string): number;
-function duration(flag: string, raw: string | undefined): number | undefined;
-function duration(flag: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
+/** The table's entry of a flag this file reads by name; a missing one is a bug here. */
+function specOf<K extends FlagSpec['kind']>(name: string, kind: K): Extract<FlagSpec, { kind: K }> {
+  const spec = FLAG_BY_NAME.get(name);
+  if (spec === undefined || spec.kind !== kind) throw new Error(`flag table: no ${kind} flag --${name}`);
+  return spec as Extract<FlagSpec, { kind: K }>;
+}
+
+/** A duration flag's value, within its table limits (every one at most MAX_DURATION_MS). */
+function duration(name: string, raw: string): number {
+  const spec = specOf(name, 'duration');
   const ms = parseDuration(raw);
   if (ms === undefined) {
-    throw new UsageError(`--${flag} ${JSON.stringify(raw)}: not a duration (examples: 10ms, 1.5s, 1m30s, 2h)`);
+    throw new UsageError(`--${name} ${quote(raw)}: not a duration (examples: 10ms, 1.5s, 1m30s, 2h)`);
+  }
+  if (spec.positive === true && ms <= 0) throw new UsageError(`--${name} ${formatDuration(ms)}: must be greater than 0`);
+  if (ms < 0) throw new UsageError(`--${name} ${formatDuration(ms)}: must not be negative`);
+  if (ms > MAX_DURATION_MS) {
+    throw new UsageError(`--${name} ${formatDuration(ms)} is above the longest timer Node can set (${formatDuration(MAX_DURATION_MS)})`);
   }
   return ms;
 }
 
-function integer(flag: string, raw: string, min: number, max: number): number {
+/** An integer flag's value, from the table's min to its max. */
+function integer(name: string, raw: string): number {
+  const { min, max } = specOf(name, 'integer');
   const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} ${JSON.stringify(raw)}: must be an integer from ${min} to ${max}`);
+    throw new UsageError(`--${name} ${quote(raw)}: must be an integer from ${min} to ${max}`);
   }
   return n;
 }
 
-/** Rewrites `--flag=VALUE` of boolean flags to true/false so Go spellings (=0, =f) work. */
-function goBooleans(argv: string[]): string[] {
-  return argv.map((arg) => {
-    const m = /^--([^=]+)=(.*)$/s.exec(arg);
-    if (m === null || !BOOL_FLAGS.includes(m[1] as string)) return arg;
-    const value = m[2] as string;
-    if (GO_TRUE.has(value)) return `--${m[1]}=true`;
-    if (GO_FALSE.has(value)) return `--${m[1]}=false`;
-    throw new UsageError(`--${m[1]} ${JSON.stringify(value)}: not a boolean (use true or false)`);
-  });
-}
-
-/**
- * Every name on the command line must be in the flag table before minimist sees it:
- * minimist looks names up in plain objects, where `constructor`, `__proto__` or `toString`
- * are found on the prototype (and it throws). Tokens are read as minimist reads them: a
- * string flag without `=` takes the next token unless that looks like a flag.
- */
-function checkNames(argv: readonly string[]): void {
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      const rest = argv[i + 1];
-      if (rest !== undefined) throw unexpected(rest);
-      return;
-    }
-    if (!arg.startsWith('-') || arg === '-') throw unexpected(arg);
-    const m = /^--([^=]*)(=?)/s.exec(arg);
-    const name = m === null ? arg.slice(1) : (m[1] as string);
-    const spec = FLAG_BY_NAME.get(name);
-    if (m === null || spec === undefined) {
-      throw new UsageError(`unknown flag ${JSON.stringify(arg.replace(/=.*$/s, ''))} (see --help)`);
-    }
-    const next = argv[i + 1];
-    if (m[2] !== '' || next === undefined) continue;
-    if (spec.kind === 'string' && !/^(-|--)[^-]/.test(next)) i++;
-    if (spec.kind === 'boolean' && /^(true|false)$/.test(next)) i++;
-  }
-}
-
-function unexpected(arg: string): UsageError {
-  return new UsageError(`unexpected argument ${JSON.stringify(arg)}: commands go in --cmd (see --help)`);
-}
-
 export function parseFlags(argv: readonly string[], lookPath: LookPath): ParseOutcome {
-  const normalized = normalize(argv);
-  checkNames(normalized);
-  let unknown: string | undefined;
-  const args = minimist(goBooleans(normalized), {
-    string: STRING_FLAGS,
-    boolean: BOOL_FLAGS,
-    unknown: (arg) => {
-      if (unknown === undefined) unknown = arg;
-      return false;
-    },
-  });
-  // checkNames has refused all of these already; kept so a minimist surprise is still one line.
-  if (unknown !== undefined) {
-    throw unknown.startsWith('-')
-      ? new UsageError(`unknown flag ${JSON.stringify(unknown.replace(/=.*$/s, ''))} (see --help)`)
-      : unexpected(unknown);
-  }
+  const tokens = canonicalArgs(argv);
+  const args = minimist(tokens, { string: VALUE_FLAGS, boolean: BOOL_FLAGS });
   if (args['help'] === true) return { kind: 'help' };
   if (args['version'] === true) return { kind: 'version' };
 
-  for (const flag of STRING_FLAGS) {
-    // minimist leaves '' when a value-taking flag ends the command line.
+  for (const flag of VALUE_FLAGS) {
+    // `--port=` (Go would take it as an empty value, and refuse it for a number).
     if (flag !== 'cmd' && all(args[flag]).some((v) => v === '')) {
       throw new UsageError(`--${flag} needs a value`);
     }
   }
 
   // minimist gives booleans that were not given as false; the table's default decides then.
-  const given = (name: string): boolean => normalized.some((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  const given = (name: string): boolean => tokens.some((t) => t.startsWith(`--${name}=`));
   const bool = (name: string): boolean => (given(name) ? args[name] === true : defaultOf(name) === 'true');
   const checks = pairChecks(all(args['cmd']), all(args['url']));
   const value = (name: string): string => last(args[name]) ?? defaultOf(name) ?? '';
-  const port = integer('port', value('port'), 0, 65535);
+  const port = integer('port', value('port'));
   const address = value('address');
   if (isIP(address) === 0) {
-    throw new UsageError(`--address ${JSON.stringify(address)}: must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)`);
+    throw new UsageError(`--address ${quote(address)}: must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)`);
   }
   const periodMs = duration('period', value('period'));
-  if (periodMs <= 0) throw new UsageError(`--period ${formatDuration(periodMs)}: must be greater than 0`);
   const latencyMs = duration('latency', value('latency'));
   if (latencyMs < periodMs) {
     throw new UsageError(
       `--latency ${formatDuration(latencyMs)} is less than --period ${formatDuration(periodMs)}: every result would be stale`,
     );
   }
-  const timeoutMs = duration('timeout', last(args['timeout'])) ?? Math.min(duration('timeout', DEFAULT_TIMEOUT_CAP), latencyMs);
-  if (timeoutMs <= 0) throw new UsageError(`--timeout ${formatDuration(timeoutMs)}: must be greater than 0`);
+  const timeoutArg = last(args['timeout']);
+  const timeoutMs = timeoutArg === undefined ? Math.min(duration('timeout', DEFAULT_TIMEOUT_CAP), latencyMs) : duration('timeout', timeoutArg);
   if (timeoutMs > latencyMs) {
     throw new UsageError(
       `--timeout ${formatDuration(timeoutMs)} is greater than --latency ${formatDuration(latencyMs)}: a hung run would look stale, not failed`,
     );
   }
-  const maxOutput = integer('max-output', value('max-output'), MIN_MAX_OUTPUT, MAX_MAX_OUTPUT);
-  const maxConnections = integer('max-connections', value('max-connections'), 1, MAX_MAX_CONNECTIONS);
-  const verbosity = integer('v', value('v'), 0, MAX_VERBOSITY);
+  const maxOutput = integer('max-output', value('max-output'));
+  const maxConnections = integer('max-connections', value('max-connections'));
+  const verbosity = integer('v', value('v'));
   const logFormat = value('log-format');
   if (logFormat !== 'text' && logFormat !== 'json') {
-    throw new UsageError(`--log-format ${JSON.stringify(logFormat)}: must be text or json`);
+    throw new UsageError(`--log-format ${quote(logFormat)}: must be text or json`);
   }
   const shutdownGraceMs = duration('shutdown-grace', value('shutdown-grace'));
-  if (shutdownGraceMs < 0) {
-    throw new UsageError(`--shutdown-grace ${formatDuration(shutdownGraceMs)}: must not be negative`);
-  }
   if (!lookPath('sh')) {
     throw new UsageError('no "sh" found on PATH: every --cmd runs as sh -c CMD');
   }
@@ -224,15 +161,18 @@ function pairChecks(cmds: string[], urls: string[]): CheckSpec[] {
   const seen = new Set<string>();
   return cmds.map((cmd, i) => {
     const url = urls[i] as string;
-    if (!url.startsWith('/')) throw new UsageError(`--url ${JSON.stringify(url)}: must start with "/"`);
-    if (/[?#\s]/.test(url)) throw new UsageError(`--url ${JSON.stringify(url)}: must be a plain path (no query, fragment or spaces)`);
-    // After the URL checks, so the URL in this line is a plain one-line path.
-    if (cmd.trim() === '') throw new UsageError(`--cmd #${i + 1} (for ${url}) is empty`);
+    if (!url.startsWith('/')) throw new UsageError(`--url ${quote(url)}: must start with "/"`);
+    // Control and format characters too: no request can name them, and the path is echoed in log lines.
+    if (/[?#\s\p{Cc}\p{Cf}]/u.test(url)) {
+      throw new UsageError(`--url ${quote(url)}: must be a plain path (no query, fragment, spaces or control characters)`);
+    }
+    // After the URL checks, so the URL in this line is a plain one-line path (cut if long).
+    if (cmd.trim() === '') throw new UsageError(`--cmd #${i + 1} (for ${clip(url)}) is empty`);
     const builtin = collidesWithBuiltin(url);
     if (builtin !== undefined) {
-      throw new UsageError(`--url ${JSON.stringify(url)} collides with the built-in endpoint ${builtin}`);
+      throw new UsageError(`--url ${quote(url)} collides with the built-in endpoint ${builtin}`);
     }
-    if (seen.has(url)) throw new UsageError(`--url ${JSON.stringify(url)} is given more than once`);
+    if (seen.has(url)) throw new UsageError(`--url ${quote(url)} is given more than once`);
     seen.add(url);
     return { url, cmd };
   });
@@ -253,7 +193,7 @@ function commandWarnings(checks: readonly CheckSpec[], lookPath: LookPath): stri
     // Assignments, expansions, quoting and subshells are for sh to resolve, not us.
     if (first === '' || SHELL_WORDS.has(first) || /[=$`"'(){};|&<>*?]/.test(first)) continue;
     if (!lookPath(first)) {
-      warnings.push(`--cmd ${JSON.stringify(cmd)} (for ${url}): ${JSON.stringify(first)} not found on PATH; the check will fail until it is`);
+      warnings.push(`--cmd ${quote(cmd)} (for ${clip(url)}): ${quote(first)} not found on PATH; the check will fail until it is`);
     }
   }
   return warnings;

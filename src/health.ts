@@ -112,6 +112,16 @@ export function healthHandler(check: Check, options: HealthOptions): Handler {
       options.logger.info(`Client ip ${req.socket.remoteAddress ?? '?'} requesting ${check.url} probe servicing cmd ${check.cmd}`);
     }
     const health = check.health();
+    const plain = plainAnswer(check.url, health, options);
+    // Every 503 is logged, as the Go tool logged every unhealthy answer (and the README
+    // promises): in the Go tool's words whatever the shape asked for, so a probe reading
+    // ?verbose or JSON leaves the same line as a plain one. A failed or stale result is an
+    // error, kept by --quiet; "no result yet" is info: nothing has failed, and a readiness
+    // probe at pod start meets it on every start of a slow command.
+    if (plain.status !== 200) {
+      if (health.state === 'pending') options.logger.info(plain.body.trimEnd());
+      else options.logger.error(plain.body.trimEnd());
+    }
     if (wantsJson(req, url)) {
       const { status, body } = jsonAnswer(check, health, options);
       send(res, status, body, JSON_TYPE);
@@ -122,9 +132,6 @@ export function healthHandler(check: Check, options: HealthOptions): Handler {
       send(res, status, body);
       return;
     }
-    const { status, body } = plainAnswer(check.url, health, options);
-    // The Go tool logged every unhealthy answer, quiet or not.
-    if (status !== 200 && health.state !== 'pending') options.logger.error(body.trimEnd());
-    send(res, status, body);
+    send(res, plain.status, plain.body);
   };
 }

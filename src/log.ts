@@ -24,7 +24,10 @@ export interface Logger {
    * so a disabled line costs nothing (no string, no closure) on the request path.
    */
   enabled(level: number): boolean;
-  /** Always written: errors, and what an operator must see (the listening address). */
+  /**
+   * Written even with --quiet, as an info line: the listening address, which --quiet
+   * promises (and scripts read for the --port 0 port). Nothing else is a notice.
+   */
   notice(msg: string, fields?: Fields): void;
   error(msg: string, fields?: Fields): void;
 }

@@ -7,7 +7,7 @@ import type { Handler } from './route';
 /** `requestStop` is called once the answer is out; it starts the graceful shutdown. */
 export function quitHandler(logger: Logger, requestStop: (why: string) => void): Handler {
   return (req, res) => {
-    logger.notice(`Shutdown requested via /quit by ${req.socket.remoteAddress ?? '?'}`);
+    logger.info(`Shutdown requested via /quit by ${req.socket.remoteAddress ?? '?'}`);
     send(res, 200, 'shutting down\n', undefined, { Connection: 'close' });
     res.on('finish', () => requestStop('/quit'));
   };

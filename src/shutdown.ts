@@ -1,6 +1,7 @@
 // Graceful stop on SIGTERM/SIGINT (what `docker stop` and the kubelet send): stop
 // accepting, let in-flight requests finish, kill running probe groups, exit 0 within the
-// grace. A second signal exits at once.
+// grace. A second signal exits at once. Its lines are info: --quiet promises errors and
+// the listening address only, and a stop is neither.
 import type { Check } from './check';
 import { formatDuration } from './duration';
 import type { Logger } from './log';
@@ -25,15 +26,15 @@ export function createShutdown(deps: ShutdownDeps): (why: string) => void {
   let started = false;
   return (why) => {
     if (started) {
-      deps.logger.notice(`${why} again: exiting at once`);
+      deps.logger.info(`${why} again: exiting at once`);
       deps.killProbes();
       deps.exit(SIGNAL_EXIT[why] ?? 1);
       return;
     }
     started = true;
-    deps.logger.notice(`${why}: shutting down (grace ${formatDuration(deps.graceMs)})`);
+    deps.logger.info(`${why}: shutting down (grace ${formatDuration(deps.graceMs)})`);
     const force = setTimeout(() => {
-      deps.logger.notice('shutdown grace over: closing remaining connections');
+      deps.logger.info('shutdown grace over: closing remaining connections');
       deps.dropConnections();
       deps.killProbes();
       deps.exit(0);
@@ -41,7 +42,7 @@ export function createShutdown(deps: ShutdownDeps): (why: string) => void {
     force.unref();
     void Promise.all([deps.close(), ...deps.checks.map((c) => c.stop())]).then(() => {
       clearTimeout(force);
-      deps.logger.notice('shutdown complete');
+      deps.logger.info('shutdown complete');
       deps.exit(0);
     });
   };

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach } from 'node:test';
+import { MAX_TIMER_MS } from '../../src/clock';
 import { parseDuration } from '../../src/duration';
 
 /** Repository root (this file runs from out/test/helpers/). */
@@ -158,7 +159,9 @@ export async function startService(args: readonly string[], options: StartOption
       stopAt = Date.now();
       child.kill('SIGTERM');
     }
-    const limit = shutdownGraceMs + slackMs;
+    // Capped at Node's longest timer: past it the SIGKILL would fire after 1 ms (a service
+    // run with --shutdown-grace at its limit).
+    const limit = Math.min(shutdownGraceMs + slackMs, MAX_TIMER_MS);
     const timer = setTimeout(() => {
       killedByUs = true;
       child.kill('SIGKILL');

@@ -49,6 +49,8 @@ describe('README walk-through: ls /tmp/test', () => {
     const r = await get(`${s.baseUrl}/healthz`);
     assert.equal(r.status, 503);
     assert.equal(r.body, 'no result yet: the first run for /healthz has not finished\n');
+    // Every unhealthy answer is logged, this one too.
+    await s.waitForStderr(/ no result yet: the first run for \/healthz has not finished\n/);
   });
 });
 
@@ -158,6 +160,8 @@ describe('endpoints and shapes', () => {
 
   it('logs runs with -v 1, requests too with -v 2, and nothing but errors and the address with --quiet', async () => {
     const plain = await start(['--period', '50ms']);
+    // Asked only once there is a result: a 503 before it would be logged, rightly, as an error.
+    await plain.waitForStderr(/\/healthz: healthy\n/);
     await answer(`${plain.baseUrl}/healthz`, (r) => r.status === 200);
     await get(`${plain.baseUrl}/metrics`);
     const runs = await start(['--period', '50ms', '-v', '1']);
@@ -178,6 +182,7 @@ describe('endpoints and shapes', () => {
     assert.match(plainLines[0] ?? '', /listening on 0\.0\.0\.0:\d+$/);
     assert.match(plainLines[1] ?? '', /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d \/healthz: healthy$/);
     const quiet = await start(['--period', '50ms', '--quiet']);
+    await answer(`${quiet.baseUrl}/metrics`, (r) => /^exechealthz_check_up\{[^}]*\} 1$/m.test(r.body));
     await answer(`${quiet.baseUrl}/healthz`, (r) => r.status === 200);
     await get(`${quiet.baseUrl}/metrics`);
     const lines = quiet.stderr().trim().split('\n');

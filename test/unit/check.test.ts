@@ -35,6 +35,19 @@ describe('Check', () => {
     );
   });
 
+  it("never sets a timer over Node's longest, even when --period plus the phase is", async () => {
+    const max = 2 ** 31 - 1;
+    // The fake clock throws on a timer over the limit, as Node would misfire it after 1 ms.
+    const { clock, runner, check } = setup([], { periodMs: max, latencyMs: max, phaseMs: Math.floor(max / 2) });
+    const t0 = clock.now();
+    check.start();
+    await clock.advance(2 * max);
+    assert.deepEqual(
+      runner.calls.map((c) => c.startedAt - t0),
+      [0, max, 2 * max],
+    );
+  });
+
   it('keeps the period from the first start without a phase', async () => {
     const { clock, runner, check } = setup([]);
     const t0 = clock.now();

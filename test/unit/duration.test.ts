@@ -22,6 +22,11 @@ describe('parseDuration (Go syntax)', () => {
   for (const [text, ms] of good) {
     it(`reads ${text} as ${ms} ms`, () => assert.equal(parseDuration(text), ms));
   }
+  it("reads Go's longest duration, and calls longer text invalid as Go does", () => {
+    assert.equal(parseDuration('2562047h'), 2562047 * 3_600_000);
+    assert.equal(parseDuration('2562048h'), undefined);
+    assert.equal(parseDuration(`${'9'.repeat(400)}h`), undefined, 'Infinity is not a duration');
+  });
   for (const text of ['', '10', 's', '1x', '1.5', 'ten seconds', '1s2', '.s', '1 s', '-', '5d']) {
     it(`rejects ${JSON.stringify(text)}`, () => assert.equal(parseDuration(text), undefined));
   }

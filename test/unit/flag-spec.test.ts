@@ -20,21 +20,22 @@ describe('flag table', () => {
 
   it('--help has one line per flag, with its default', () => {
     for (const f of FLAGS) {
-      const line = USAGE.split('\n').find((l) => l.startsWith(`  --${f.name} `) || l === `  --${f.name}`);
+      const line = USAGE.split('\n').find((l) => /^ {2}--(\S+?)(,| |$)/.exec(l)?.[1] === f.name);
       assert.ok(line !== undefined, `--help has no line for --${f.name}`);
-      if (f.default !== undefined && f.kind === 'string') assert.ok(line.includes(f.default), `--${f.name} default in: ${line}`);
+      if (f.default !== undefined && f.kind !== 'boolean') assert.ok(line.includes(f.default), `--${f.name} default in: ${line}`);
     }
     assert.match(USAGE, /--debug-endpoints\s+serve \/debug\/ .*\(default off\)/);
+    assert.match(USAGE, /^ {2}--help, -h\s+print this help and exit$/m);
   });
 
   it('every default parses as if it were typed', () => {
-    const argv = FLAGS.filter((f) => f.default !== undefined && f.kind === 'string').map((f) => `--${f.name}=${f.default}`);
+    const argv = FLAGS.filter((f) => f.default !== undefined && f.kind !== 'boolean').map((f) => `--${f.name}=${f.default}`);
     const out = parseFlags(argv, lookPath);
     assert.equal(out.kind, 'run');
     if (out.kind === 'run') assert.deepEqual(out.config, (parseFlags([], lookPath) as typeof out).config);
   });
 
-  it('a seeded fuzz of command lines only ever gives a result or a one-line UsageError', () => {
+  it('a seeded fuzz of command lines only ever gives a result or a short, printable, one-line UsageError', () => {
     // xorshift32: the same 3000 command lines every run.
     let seed = 0x8e7f1d;
     const rnd = (n: number): number => {
@@ -44,7 +45,7 @@ describe('flag table', () => {
       return (seed >>> 0) % n;
     };
     const names = [...FLAGS.map((f) => f.name), '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'no-quiet', '', '-', 'prototype'];
-    const values = ['', '0', '1', '-1', 'true', 'f', '10ms', '1h', '99999999999999999999', '/x', '/debug/x', 'x y', '\n', '\u0000', '%', '::', '1e3', 'NaN', '__proto__'];
+    const values = ['', '0', '1', '-1', 'true', 'f', '10ms', '1h', '597h', '99999999999999999999', '/x', '/debug/x', 'x y', '\n', '\u0000', '\u001b[2J', '\u009b', '\u2028', '\u202e', '%', '::', '1e3', 'NaN', '__proto__', 'z'.repeat(10_000), `/${'z'.repeat(10_000)}`];
     for (let i = 0; i < 3000; i++) {
       const argv: string[] = [];
       const n = rnd(6);
@@ -62,7 +63,9 @@ describe('flag table', () => {
         parseFlags(argv, lookPath);
       } catch (err) {
         assert.ok(err instanceof UsageError, `${JSON.stringify(argv)} threw ${String(err)}`);
-        assert.ok(!err.message.includes('\n'), `${JSON.stringify(argv)}: ${JSON.stringify(err.message)}`);
+        // One printable line, short whatever was typed: values are cut at 80 characters.
+        assert.doesNotMatch(err.message, /[\p{Cc}\u2028\u2029\p{Cf}]/u, `${JSON.stringify(argv).slice(0, 300)}: ${JSON.stringify(err.message)}`);
+        assert.ok(err.message.length < 300, `${JSON.stringify(argv).slice(0, 300)}: ${err.message.length} characters`);
       }
     }
   });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseFlags, UsageError, type ParseOutcome } from '../../src/flags';
 import type { Config } from '../../src/config';
+import { FLAGS } from '../../src/flag-spec';
 
 const onPath = new Set(['sh', 'ls', 'nslookup', 'curl']);
 const lookPath = (name: string): boolean => onPath.has(name);
@@ -19,7 +20,7 @@ function rejects(argv: string[], message: string, look = lookPath): void {
     (err: unknown) => {
       assert.ok(err instanceof UsageError, `expected a UsageError, got ${String(err)}`);
       assert.equal(err.message, message);
-      assert.ok(!err.message.includes('\n'), 'one line');
+      assert.doesNotMatch(err.message, /[\p{Cc}\u2028\u2029]/u, 'one printable line');
       return true;
     },
   );
@@ -103,7 +104,38 @@ describe('flags', () => {
     assert.equal(config(['--debug-endpoints=true']).debugEndpoints, true);
     assert.equal(config(['-debug-endpoints']).debugEndpoints, true);
     assert.equal(config(['--debug-endpoints=false']).debugEndpoints, false);
-    assert.equal(config(['--debug-endpoints', 'false']).debugEndpoints, false);
+  });
+
+  describe("Go's grammar: a flag that takes a value takes the next argument, whatever it looks like", () => {
+    it('takes a command starting with "-" as the command', () => {
+      assert.deepEqual(config(['--cmd', '-x']).checks, [{ url: '/healthz', cmd: '-x' }]);
+      assert.deepEqual(config(['-cmd', '--period']).checks, [{ url: '/healthz', cmd: '--period' }]);
+    });
+    it('judges a value starting with "-" as a value of its kind', () => {
+      rejects(['--period', '-1s'], '--period -1s: must be greater than 0');
+      rejects(['--shutdown-grace', '-1s'], '--shutdown-grace -1s: must not be negative');
+      rejects(['--latency', '-1s'], '--latency -1s: must not be negative');
+      rejects(['--port', '-1'], '--port "-1": must be an integer from 0 to 65535');
+      rejects(['-v', '-1'], '--v "-1": must be an integer from 0 to 10');
+      rejects(['--url', '-x'], '--url "-x": must start with "/"');
+      rejects(['--address', '-x'], '--address "-x": must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)');
+    });
+    it('a boolean never takes the next argument: --flag=false only', () => {
+      rejects(['--debug-endpoints', 'false'], 'unexpected argument "false": a boolean flag takes its value after "=", as in --debug-endpoints=false');
+      rejects(['-quiet', '0'], 'unexpected argument "0": a boolean flag takes its value after "=", as in --quiet=0');
+      rejects(['--output', '/x'], 'unexpected argument "/x": commands go in --cmd (see --help)');
+      const c = config(['--quiet', '--port', '9']);
+      assert.deepEqual([c.quiet, c.port], [true, 9]);
+    });
+    it('refuses what Go calls bad flag syntax', () => {
+      rejects(['---quiet'], 'bad flag syntax: "---quiet" (see --help)');
+      rejects(['--=1'], 'bad flag syntax: "--=1" (see --help)');
+    });
+  });
+
+  it('keeps a value with "=" or a newline whole', () => {
+    assert.deepEqual(config(['--cmd=a=b']).checks, [{ url: '/healthz', cmd: 'a=b' }]);
+    assert.deepEqual(config(['--cmd', 'a\nb']).checks, [{ url: '/healthz', cmd: 'a\nb' }]);
   });
 
   it('reads --v in every klog spelling, 0 by default', () => {
@@ -120,7 +152,12 @@ describe('flags', () => {
   });
 
   it('answers --help and --version', () => {
-    assert.deepEqual(parseFlags(['--help'], lookPath), { kind: 'help' });
+    // Go's flag package answers -h, -help and --help alike with the usage and exit 0.
+    for (const help of ['--help', '-help', '-h', '--h', '-h=true']) {
+      assert.deepEqual(parseFlags([help], lookPath), { kind: 'help' }, help);
+    }
+    assert.deepEqual(parseFlags(['--cmd', 'ls', '-h'], lookPath), { kind: 'help' });
+    assert.equal(parseFlags(['-h=false'], lookPath).kind, 'run');
     assert.deepEqual(parseFlags(['-version'], lookPath), { kind: 'version' });
   });
 
@@ -137,6 +174,51 @@ describe('flags', () => {
     }
   });
 
+  describe('values in errors: at most 80 characters, then the size; escaped, so each error is one line', () => {
+    const long = `${'9'.repeat(100_000)}x`;
+    const shown = `"${'9'.repeat(80)}"…(100001 bytes)`;
+    const cases: [string, string[], string][] = [
+      ['a long duration', [`--period=${long}`], `--period ${shown}: not a duration (examples: 10ms, 1.5s, 1m30s, 2h)`],
+      ['a long port', ['--port', long], `--port ${shown}: must be an integer from 0 to 65535`],
+      ['a long address', [`--address=${long}`], `--address ${shown}: must be an IP address (e.g. 0.0.0.0, ::, 127.0.0.1)`],
+      ['a long url', [`--url=${long}`], `--url ${shown}: must start with "/"`],
+      ['a long stray argument', [long], `unexpected argument ${shown}: commands go in --cmd (see --help)`],
+      ['a long unknown flag', [`--${long}=1`], `unknown flag "--${'9'.repeat(78)}"…(100003 bytes) (see --help)`],
+      ['a long boolean value', [`--quiet=${long}`], `--quiet ${shown}: not a boolean (use true or false)`],
+      ['a newline in a value', ['--log-format', 'json\nrm -rf /'], '--log-format "json\\nrm -rf /": must be text or json'],
+      ['C1 controls and separators', ['--log-format=a\u009b31m\u2028b'], '--log-format "a\\u009b31m\\u2028b": must be text or json'],
+      ['an empty command after a long url', ['--cmd=', `--url=/${'a'.repeat(200)}`], `--cmd #1 (for /${'a'.repeat(79)}…(201 bytes)) is empty`],
+    ];
+    for (const [name, argv, message] of cases) {
+      it(name, () => rejects(argv, message));
+    }
+    it('a long command not on PATH: the warning is bounded too', () => {
+      assert.deepEqual(run([`--cmd=nosuchprobe ${'x'.repeat(5000)}`]).warnings, [
+        `--cmd "nosuchprobe ${'x'.repeat(68)}"…(5012 bytes) (for /healthz): "nosuchprobe" not found on PATH; the check will fail until it is`,
+      ]);
+    });
+  });
+
+  describe("durations: every duration flag of the table stops at Node's longest timer", () => {
+    const durationFlags = FLAGS.filter((f) => f.kind === 'duration').map((f) => f.name);
+    it('the table has duration flags (else this block tests nothing)', () => {
+      assert.deepEqual(durationFlags, ['period', 'latency', 'timeout', 'shutdown-grace']);
+    });
+    for (const name of durationFlags) {
+      it(`refuses --${name} above 596h31m23.647s`, () => {
+        rejects([`--${name}=597h`], `--${name} 597h0m0s is above the longest timer Node can set (596h31m23.647s)`);
+        rejects([`--${name}=596h31m23.648s`], `--${name} 596h31m23.648s is above the longest timer Node can set (596h31m23.647s)`);
+      });
+    }
+    it('accepts every duration flag at the limit exactly', () => {
+      const c = config(durationFlags.map((name) => `--${name}=596h31m23.647s`));
+      assert.deepEqual([c.periodMs, c.latencyMs, c.timeoutMs, c.shutdownGraceMs], [2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1, 2 ** 31 - 1]);
+    });
+    it("calls a duration past Go's range not a duration, as Go does", () => {
+      rejects(['--period=2562048h'], '--period "2562048h": not a duration (examples: 10ms, 1.5s, 1m30s, 2h)');
+    });
+  });
+
   describe('sanity checks: one clear line naming the flag, the value and the limit', () => {
     const cases: [string, string[], string][] = [
       ['empty command', ['--cmd='], '--cmd #1 (for /healthz) is empty'],
@@ -145,7 +227,9 @@ describe('flags', () => {
       ['more urls than the one cmd', ['--cmd=a', '--url=/a', '--url=/b'], '--url given 2 times but --cmd once: give one --cmd per --url, paired by order'],
       ['more cmds than the one url', ['--cmd=a', '--cmd=b'], '--cmd given 2 times but --url once: give one --url per --cmd, paired by order'],
       ['url without /', ['--url=healthz'], '--url "healthz": must start with "/"'],
-      ['url with a query', ['--url=/h?x=1'], '--url "/h?x=1": must be a plain path (no query, fragment or spaces)'],
+      ['url with a query', ['--url=/h?x=1'], '--url "/h?x=1": must be a plain path (no query, fragment, spaces or control characters)'],
+      ['url with an escape sequence', ['--url=/h\u001b[2J'], '--url "/h\\u001b[2J": must be a plain path (no query, fragment, spaces or control characters)'],
+      ['url with a bidi override', ['--url=/h\u202e'], '--url "/h\\u202e": must be a plain path (no query, fragment, spaces or control characters)'],
       ['duplicate urls', ['--cmd=a', '--cmd=b', '--url=/h', '--url=/h'], '--url "/h" is given more than once'],
       ['url /', ['--url=/'], '--url "/" collides with the built-in endpoint /'],
       ['url /metrics', ['--url=/metrics'], '--url "/metrics" collides with the built-in endpoint /metrics'],

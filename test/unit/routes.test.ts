@@ -151,6 +151,60 @@ describe('the service routes on a server', () => {
   });
 });
 
+describe('every unhealthy answer is logged, whatever its format', () => {
+  const { lines, logger } = recorder();
+  const clock = new FakeClock();
+  const failing = new Check(
+    { url: '/bad', cmd: 'false' },
+    { runner: new FakeRunner(clock, [], { exitCode: 1, output: 'nope' }).run, clock, periodMs: 1000, latencyMs: 5000, timeoutMs: 1000, maxOutput: 256, killGraceMs: 10 },
+  );
+  const passing = new Check(
+    { url: '/good', cmd: 'true' },
+    { runner: new FakeRunner(clock, []).run, clock, periodMs: 1000, latencyMs: 5000, timeoutMs: 1000, maxOutput: 256, killGraceMs: 10 },
+  );
+  const table = serviceRoutes(config, { ...parts(logger), checks: [failing, check('/later', 'true'), passing] });
+  const url = serve(table, logger);
+
+  const asked: [string, Record<string, string>][] = [
+    ['/bad', {}],
+    ['/bad?verbose', {}],
+    ['/bad?format=json', {}],
+    ['/bad', { Accept: 'application/json' }],
+  ];
+  for (const [path, headers] of asked) {
+    it(`GET ${path} ${JSON.stringify(headers)}: 503 and one error line in the Go tool's words`, async () => {
+      if (failing.last === undefined) {
+        failing.start();
+        passing.start();
+        await clock.advance(0);
+      }
+      const before = lines.length;
+      const r = await httpRequest(`${url()}${path}`, { headers });
+      assert.equal(r.status, 503);
+      const errors = lines.slice(before).filter((l) => l.startsWith('error '));
+      assert.equal(errors.length, 1, lines.slice(before).join('\n'));
+      assert.match(errors[0] ?? '', /^error Healthz probe on \/bad error: Result of last exec: nope, at \d{4}-\d\d-\d\d [\d:.]+ \+0000 UTC, error exit status 1$/);
+    });
+  }
+
+  it('a 503 before the first result too, as info: nothing has failed yet', async () => {
+    for (const path of ['/later', '/later?verbose', '/later?format=json']) {
+      const before = lines.length;
+      assert.equal((await httpRequest(`${url()}${path}`)).status, 503);
+      const said = lines.slice(before).filter((l) => !l.startsWith('info Client ip'));
+      assert.deepEqual(said, ['info no result yet: the first run for /later has not finished'], path);
+    }
+  });
+
+  it('a 200 leaves no error line', async () => {
+    for (const path of ['/good', '/good?verbose', '/good?format=json']) {
+      const before = lines.length;
+      assert.equal((await httpRequest(`${url()}${path}`)).status, 200, path);
+      assert.deepEqual(lines.slice(before).filter((l) => l.startsWith('error ')), [], path);
+    }
+  });
+});
+
 describe('request log policy', () => {
   const { lines, logger } = recorder();
   const say = (word: string): Route['handler'] => (_q, res) => {

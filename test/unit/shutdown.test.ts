@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { Check } from '../../src/check';
 import { guardConnections } from '../../src/connection-guard';
-import type { Logger } from '../../src/log';
+import { createLogger, type Logger } from '../../src/log';
 import { routeTable, type Handler } from '../../src/route';
 import { createApp, type App } from '../../src/server';
 import { createShutdown } from '../../src/shutdown';
@@ -128,6 +128,21 @@ describe('shutdown', () => {
     assert.ok(Date.now() - started >= 190);
     // The grace over, the held connection is closed, not left to the exit.
     await until('the held connection to be closed', () => (a.clientClosed() ? true : undefined), 5000);
+  });
+
+  it('logs each step, and nothing with --quiet (it promises errors and the listening address only)', async () => {
+    for (const quiet of [false, true]) {
+      const lines: string[] = [];
+      const logger = createLogger({ format: 'text', quiet, write: (l) => lines.push(l.replace(/^\S+ \S+ /, '')), now: () => 0 });
+      const a = await serverWithHungRequest();
+      const rec = exitRecorder();
+      const shutdown = createShutdown({ close: a.close, dropConnections: a.dropConnections, killProbes: killAllGroups, checks: [], graceMs: 50, logger, exit: rec.exit });
+      shutdown('SIGTERM');
+      assert.equal(await rec.next, 0);
+      shutdown('SIGTERM');
+      const all = ['SIGTERM: shutting down (grace 50ms)\n', 'shutdown grace over: closing remaining connections\n', 'SIGTERM again: exiting at once\n'];
+      assert.deepEqual(lines, quiet ? [] : all, `quiet ${quiet}`);
+    }
   });
 
   it('exits at once, non-zero, on a second signal', async () => {
