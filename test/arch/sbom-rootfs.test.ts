@@ -1,4 +1,4 @@
-// Each arch's SBOM (dist/sbom, written from images/base/packages.lock) against what the base
+// Each arch's SBOM (dist/sbom, written from images/base/packages.lock.json) against what the base
 // rootfs really holds: every Debian package it names is a .deb file the rootfs was assembled
 // from (same SHA-256; name, version and arch from the package's own control data), has files
 // in the tree, and every shared library in the tree comes from a package the SBOM names. A
