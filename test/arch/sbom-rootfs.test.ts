@@ -6,14 +6,13 @@
 // written from could not notice.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers/service';
 import { archSpec, arches, requireFile } from '../helpers/arches';
+import { cachedDeb, DEB_CACHE } from '../helpers/deb-cache';
 
-const DEB_CACHE = process.env['DEB_CACHE'] ?? join(ROOT, '.cache', 'debian');
 
 interface Deb {
   readonly name: string;
@@ -66,19 +65,12 @@ describe('SBOM against the base rootfs', () => {
       requireFile(sbom, `make sbom-${a.make}`);
       requireFile(join(a.rootfs, 'bin', 'sh'), `make rootfs-${a.make}`);
       const spec = archSpec(a.make);
-      const dir = join(DEB_CACHE, 'debs', spec.debian);
-      requireFile(dir, `make rootfs-${a.make}`);
-      const bySha = new Map(
-        readdirSync(dir)
-          .filter((f) => f.endsWith('.deb'))
-          .map((f) => [createHash('sha256').update(readFileSync(join(dir, f))).digest('hex'), join(dir, f)] as const),
-      );
       const debs = sbomDebs(sbom);
       assert.ok(debs.length > 0, 'no Debian package in the SBOM');
       const shipped = new Set<string>();
       for (const d of debs) {
-        const file = bySha.get(d.sha256);
-        assert.ok(file !== undefined, `the SBOM's ${d.name} ${d.version} (sha256 ${d.sha256.slice(0, 12)}) is no .deb in ${dir}`);
+        const file = cachedDeb(d.sha256);
+        assert.ok(file !== undefined, `the SBOM's ${d.name} ${d.version} (sha256 ${d.sha256.slice(0, 12)}) is no .deb in ${DEB_CACHE}: run make rootfs-${a.make}`);
         const control = Object.fromEntries(
           sh('dpkg-deb', ['-f', file, 'Package', 'Version', 'Architecture']).trim().split('\n').map((l) => l.split(': ') as [string, string]),
         );
@@ -99,7 +91,7 @@ describe('SBOM against the base rootfs', () => {
       }
       const libs = sharedLibs(a.rootfs, a.triplet);
       assert.ok(libs.length > 0, `no shared library under ${a.rootfs}/lib/${a.triplet}`);
-      // /lib is a link to /usr/lib in bookworm's packages or not, depending on the package:
+      // /lib is a link to /usr/lib in some Debian packages' paths and not others:
       // a library counts as shipped under either prefix.
       const unlisted = libs.filter((l) => !shipped.has(l) && !shipped.has(l.replace(/^\/usr\/lib\//, '/lib/')) && !shipped.has(l.replace(/^\/lib\//, '/usr/lib/')));
       assert.deepEqual(unlisted, [], 'libraries in the rootfs that no package of the SBOM ships');

@@ -4,8 +4,7 @@
 // image and in the registry, lists that arch's Debian packages; a zstd image pulls and runs.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { nodePin } from '../helpers/node-lock';
 import { until } from '../helpers/poll.cjs';
 import { archSpec, arches } from '../helpers/arches';
+import { cachedDeb } from '../helpers/deb-cache';
 import { freePort, removeImagesNamed } from './lib/docker';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -27,7 +27,6 @@ const PASSWORD = 'e2e-test-password';
 
 const ARCHES = arches();
 // The .deb files the base rootfs was really assembled from (build/rootfs.sh's cache).
-const DEB_CACHE = process.env['DEB_CACHE'] ?? join(ROOT, '.cache/debian');
 
 interface Run { status: number | null; stdout: string; stderr: string; seconds: number }
 function sh(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 40 * 60_000): Run {
@@ -122,14 +121,10 @@ describe('signed release: make push-manifest, make sign, make verify', () => {
       assert.ok(debs.length > 0, `${a.make}: no Debian package in the SBOM`);
       // Each named .deb is a real file of the rootfs cache with that SHA-256, and its own
       // control data (not the lock the SBOM was written from) gives the name, version, arch.
-      const dir = join(DEB_CACHE, 'debs', spec.debian);
-      assert.ok(existsSync(dir), `${dir} is missing: run make rootfs-${a.make}`);
-      const bySha = new Map(readdirSync(dir).filter((f) => f.endsWith('.deb'))
-        .map((f) => [createHash('sha256').update(readFileSync(join(dir, f))).digest('hex'), join(dir, f)] as const));
       const lists: string[] = [];
       for (const d of debs) {
         const sha = d.hashes?.find((h) => h.alg === 'SHA-256')?.content ?? '';
-        const file = bySha.get(sha);
+        const file = cachedDeb(sha);
         assert.ok(file !== undefined, `${a.make}: the SBOM's ${d.name} ${d.version} (sha256 ${sha.slice(0, 12)}) is no .deb the rootfs was built from`);
         const f = sh('dpkg-deb', ['-f', file, 'Package', 'Version', 'Architecture']);
         assert.equal(f.status, 0, f.stderr);
