@@ -1,4 +1,4 @@
-// The flag table is the one source of the parser's names, --help and the README table.
+// The flag table is the one source of the parser's names, --help and docs/running.md's table.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +10,12 @@ import { ROOT } from '../helpers/service';
 const lookPath = (name: string): boolean => name === 'sh';
 
 describe('flag table', () => {
-  it('README.md carries the table derived from src/flag-spec.ts (regenerate it from the message below)', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  it('docs/running.md carries the table derived from src/flag-spec.ts (regenerate it from the message below)', () => {
+    const readme = readFileSync(join(ROOT, 'docs', 'running.md'), 'utf8');
     const m = /<!-- flags:begin[^>]*-->\n([\s\S]*?)\n<!-- flags:end -->/.exec(readme);
-    assert.ok(m !== null, 'README.md has no <!-- flags:begin --> ... <!-- flags:end --> block');
+    assert.ok(m !== null, 'docs/running.md has no <!-- flags:begin --> ... <!-- flags:end --> block');
     const expected = readmeFlagsTable();
-    assert.equal(m[1], expected, `README flags table is out of date; it should read:\n${expected}\n`);
+    assert.equal(m[1], expected, `docs/running.md's flags table is out of date; it should read:\n${expected}\n`);
   });
 
   it('--help has one line per flag, with its default', () => {
