@@ -7,7 +7,11 @@ cd "$(dirname "$0")/.."
 . hack/lib.sh
 
 # Said before anything runs, so nobody finds out afterwards what a make target did as root.
-log "as root, installs what is missing and starts it: apt packages (qemu-user-static, binfmt-support; docker.io, docker-buildx, containerd and cosign from Debian 13 through a private source list; skopeo, docker-registry, curl, python3-yaml, prometheus for promtool), /etc/docker/daemon.json, dockerd, a registry on 127.0.0.1:5000, QEMU binfmt handlers; npm packages into node_modules/"
+# The package names are read from the parts' own install lines, so the list cannot drift.
+pkgs="$(sed -nE 's/.*\b(apt_install|trixie_install) ([^#]*)$/\2/p' hack/provision-*.sh | tr -s ' \n' ' ')"
+log "as root, installs what is missing and starts it: apt packages (${pkgs% }; NAME/trixie from Debian 13 through a private source list), /etc/docker/daemon.json, dockerd, a registry on 127.0.0.1:5000, QEMU binfmt handlers; npm packages into node_modules/"
+# For its test: the notice alone.
+[ -z "${PROVISION_NOTICE_ONLY:-}" ] || exit 0
 for part in hack/provision-*.sh; do
   log "${part#hack/}"
   bash "$part"
