@@ -67,8 +67,7 @@ host_bb="$(mktemp -d)"
 trap 'rm -rf "$tmp" "$ctrl" "$host_bb"' EXIT
 host_debs="$(fetch_debs "$host")"
 dpkg-deb -x "$(cut -f2 <<<"$host_debs" | grep /busybox-static_)" "$host_bb"
-bb="$host_bb/usr/bin/busybox"; [ -x "$bb" ] || bb="$host_bb/bin/busybox"
-applets="$("$bb" --list-full)"
+applets="$("$host_bb/usr/bin/busybox" --list-full)"
 
 cd "$tmp"
 # Debian's libnode reads these built-in modules from /usr/share/nodejs: kept through the trim.

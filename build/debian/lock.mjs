@@ -152,7 +152,7 @@ export function readBaseDebs(baseLock, nodeLock, arch, fail) {
 // JSON with one package record per line: a re-lock's diff shows one line per moved package.
 /** @param {unknown} value @returns {string} */
 export function lockText(value) {
-  const text = JSON.stringify(value, (_k, v) => v, 2);
+  const text = JSON.stringify(value, null, 2);
   // Collapse every object that holds a sha256 (a package record) onto one line.
   return text.replace(/\{\n(\s+)"package":[^{}]*?\n\s*\}/g, (m) => {
     const o = JSON.parse(m);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ROOT } from '../helpers/service';
 import { arches, requireFile } from '../helpers/arches';
+import { baseRelease } from '../helpers/base-lock';
 
 // Written split so this file never holds the sentinel itself.
 const FUSE = 'NODE_SEA' + '_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
@@ -27,7 +28,7 @@ interface NodeEntry {
 }
 
 /** The one Debian release (codename) of every arch's base. */
-const RELEASE = (JSON.parse(readFileSync(join(ROOT, 'images', 'base', 'packages.lock.json'), 'utf8')) as { release: string }).release;
+const RELEASE = baseRelease();
 
 function entry(make: string): NodeEntry {
   const lock = JSON.parse(readFileSync(join(ROOT, 'build', 'node.lock.json'), 'utf8')) as { arches: Record<string, NodeEntry> };

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { arches } from '../helpers/arches';
+import { baseRelease, debianNumber } from '../helpers/base-lock';
 import { ROOT } from '../helpers/service';
 
 interface LockEntry {
@@ -59,9 +60,6 @@ describe(`${DOC}: the arch table`, () => {
   }
 });
 
-// Debian's release numbers, as os-release and the README name them.
-const DEBIAN_NUMBER: Record<string, string> = { bookworm: '12', trixie: '13', forky: '14' };
-const release = (JSON.parse(readFileSync(join(ROOT, 'images', 'base', 'packages.lock.json'), 'utf8')) as { release: string }).release;
 
 describe('README.md: the runtime table of the Security section', () => {
   const lock = (JSON.parse(readFileSync(join(ROOT, 'build', 'node.lock.json'), 'utf8')) as { arches: Record<string, LockEntry> }).arches;
@@ -87,7 +85,7 @@ describe('README.md: the runtime table of the Security section', () => {
         const debs = entry.debs ?? [];
         assert.ok(debs.length > 0);
         // The packages, not their Debian upload: make lock moves that, and the README must not rot with it.
-        assert.equal(from, `Debian ${DEBIAN_NUMBER[release] ?? '?'} ${debs.map((d) => d.package).join(' + ')}`);
+        assert.equal(from, `Debian ${debianNumber(baseRelease())} ${debs.map((d) => d.package).join(' + ')}`);
       } else {
         assert.equal(from, `npm node-linux-${a.node}`);
       }

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { arches as archRows } from '../helpers/arches';
+import { baseRelease, debianNumber } from '../helpers/base-lock';
 
 const ROOT = resolve(__dirname, '../../..');
 const tmp = mkdtempSync(join(tmpdir(), 'sbom-test-'));
@@ -19,8 +20,6 @@ const baseLockJson = JSON.parse(readFileSync(join(ROOT, 'images/base/packages.lo
 const baseLock = Object.entries(baseLockJson.arches)
   .flatMap(([arch, e]) => e.debs.map((d) => ({ arch, pkg: d.package, version: d.version, sha256: d.sha256 })));
 const nodeLock = JSON.parse(readFileSync(join(ROOT, 'build/node.lock.json'), 'utf8'));
-// Debian's release numbers (os-release VERSION_ID), as the purl's distro names them.
-const DEBIAN_NUMBER: Record<string, string> = { bookworm: '12', trixie: '13', forky: '14' };
 const npmLock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8'));
 
 function run(cmd: string, args: string[], env: Record<string, string> = {}) {
@@ -75,7 +74,7 @@ describe('sbom per arch', () => {
         debs.map((d) => [d.name, d.version, d.hashes?.find((h) => h.alg === 'SHA-256')?.content]).sort(),
         pinned.map((p) => [p.pkg, p.version, p.sha256]).sort(),
       );
-      for (const d of debs) assert.match(d.purl!, new RegExp(`[?&]arch=${arch.debian}&distro=debian-${DEBIAN_NUMBER[baseLockJson.release]}$`));
+      for (const d of debs) assert.match(d.purl!, new RegExp(`[?&]arch=${arch.debian}&distro=debian-${debianNumber(baseRelease())}$`));
 
       const node = comps.find((c) => c.name === 'node')!;
       assert.equal(node.version, lock.version);
